@@ -1,0 +1,86 @@
+# Two commands: `make run` serves the app, `make test` runs the whole suite.
+# Both install what is missing first; running them again changes nothing.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export FLASK_APP := trainer:create_app
+TRANSLATIONS := $(patsubst %.po,%.mo,$(wildcard trainer/translations/*/LC_MESSAGES/messages.po))
+
+.PHONY: run test setup system-deps venv translations db content demo lint format bench clean
+
+run: setup db content demo
+	@echo
+	@echo "Open http://127.0.0.1:5000"
+	@echo "Demo sign-ins (password demo-pass-2026): admin@demo.test, auditor@demo.test,"
+	@echo "  manager@hotel.demo.test, employee@hotel.demo.test, staff@health.demo.test"
+	@echo
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: setup
+	@if [ -z "$${TEST_DATABASE_URL:-}" ] && { [ "$${CI:-}" = "true" ] || \
+	    pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; }; then \
+	  export TEST_DATABASE_URL="postgresql://postgres@127.0.0.1:5432/test"; \
+	fi; \
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && \
+	$(BIN)/flask content check && \
+	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+setup: system-deps $(STAMP) translations
+
+system-deps:
+	@needed=(); \
+	have_lib() { ldconfig -p 2>/dev/null | grep -q "$$1"; }; \
+	have_lib 'libpango-1.0.so' || needed+=(libpango-1.0-0); \
+	have_lib 'libpangoft2-1.0.so' || needed+=(libpangoft2-1.0-0); \
+	have_lib 'libharfbuzz-subset.so' || needed+=(libharfbuzz-subset0); \
+	[ -x /usr/bin/chromium ] || needed+=(chromium); \
+	command -v java >/dev/null 2>&1 || needed+=(default-jre-headless); \
+	if [ $${#needed[@]} -gt 0 ]; then \
+	  if [ "$$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then \
+	    echo "Missing system packages: $${needed[*]}" >&2; \
+	    echo "Install them (sudo apt-get install --no-install-recommends $${needed[*]}) and run again." >&2; \
+	    exit 1; \
+	  fi; \
+	  echo "Installing system packages: $${needed[*]}"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$${needed[@]}" >/dev/null; \
+	fi
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+translations: $(STAMP) $(TRANSLATIONS)
+
+trainer/translations/%/LC_MESSAGES/messages.mo: trainer/translations/%/LC_MESSAGES/messages.po
+	$(BIN)/pybabel compile --use-fuzzy -d trainer/translations -l $* >/dev/null
+
+db: setup
+	$(BIN)/flask db upgrade
+
+content: db
+	$(BIN)/flask content sync
+
+demo: content
+	$(BIN)/flask demo seed
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: setup
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) instance/trainer.sqlite3 .pytest_cache

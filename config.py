@@ -1,0 +1,133 @@
+"""Configuration classes, read from the environment.
+
+`DATABASE_URL` selects the database (SQLite at `instance/trainer.sqlite3` by default,
+PostgreSQL in production through psycopg 3). See README.md for every variable.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
+
+
+def _database_url(default: str) -> str:
+    """Return DATABASE_URL, mapping plain postgres URLs to the psycopg 3 driver."""
+    url = os.environ.get("DATABASE_URL", default)
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _flag(name: str, default: bool) -> bool:
+    """Read a boolean environment variable (1/true/yes/on)."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'trainer.sqlite3'}")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    MODULES_DIR = str(Path(os.environ.get("MODULES_DIR", BASE_DIR / "modules")))
+    CERTIFICATE_STORAGE = os.environ.get("CERTIFICATE_STORAGE", "database")
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+
+    LANGUAGES = ("en", "es", "vi")
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "America/Chicago"
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "trainer" / "translations")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    IDLE_TIMEOUT_MINUTES = int(os.environ.get("IDLE_TIMEOUT_MINUTES", "20"))
+    REMEMBER_COOKIE_DURATION = 0
+
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    STAFF_IMPORT_MAX_BYTES = int(os.environ.get("STAFF_IMPORT_MAX_BYTES", str(1024 * 1024)))
+    PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt:32768:8:1")
+    TOKEN_MAX_AGE_SECONDS = int(os.environ.get("TOKEN_MAX_AGE_SECONDS", str(3 * 24 * 3600)))
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per minute")
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute")
+    VERIFY_LIMIT = os.environ.get("VERIFY_LIMIT", "60 per minute")
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = _flag("MAIL_USE_TLS", False)
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "training@trainer.local")
+
+    EMAIL_ALLOW_TEST_DOMAINS = _flag("EMAIL_ALLOW_TEST_DOMAINS", True)
+    DUE_SOON_DAYS = int(os.environ.get("DUE_SOON_DAYS", "30"))
+    RENEWAL_LEAD_DAYS = int(os.environ.get("RENEWAL_LEAD_DAYS", "30"))
+    PROGRAM_NAME = os.environ.get("PROGRAM_NAME", "Houston Anti-Trafficking Training")
+
+
+class DevConfig(Config):
+    """Local development: a secret key generated once and kept in the instance folder."""
+
+    DEBUG = True
+
+    def __init__(self) -> None:
+        if not self.SECRET_KEY:
+            self.SECRET_KEY = _instance_secret()
+
+
+class TestConfig(Config):
+    """The test suite: a throwaway SQLite file unless TEST_DATABASE_URL names another."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # noqa: S105 - fast hashing for tests only
+    WTF_CSRF_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    MAIL_SERVER = ""
+
+
+class ProductionConfig(Config):
+    """Production: refuses to start without SECRET_KEY; secure cookies."""
+
+    SESSION_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+    EMAIL_ALLOW_TEST_DOMAINS = _flag("EMAIL_ALLOW_TEST_DOMAINS", False)
+
+    def __init__(self) -> None:
+        if not self.SECRET_KEY:
+            raise RuntimeError("SECRET_KEY must be set in production (see README.md).")
+
+
+def _instance_secret() -> str:
+    """Return the development secret key, creating it in the instance folder once."""
+    path = INSTANCE_DIR / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+CONFIGS = {"development": DevConfig, "testing": TestConfig, "production": ProductionConfig}
+
+
+def config_from_env() -> Config:
+    """Pick the configuration named by TRAINER_ENV (development by default)."""
+    name = os.environ.get("TRAINER_ENV", "development")
+    if name not in CONFIGS:
+        raise RuntimeError(f"TRAINER_ENV must be one of {sorted(CONFIGS)}, not {name!r}")
+    return CONFIGS[name]()

@@ -1,0 +1,142 @@
+"""Anti-trafficking training and certification platform.
+
+`create_app` builds the Flask application: configuration, extensions, one blueprint per
+feature, and the CLI commands.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from config import Config, config_from_env
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: Config | type[Config] | None = None) -> Flask:
+    """Application factory: build and return a configured app."""
+    # Templates live at the top level (templates/, one folder per feature) so designers
+    # and translators find every page in one place, as the product brief lays out.
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(config if config is not None else config_from_env())
+    app.jinja_env.add_extension("jinja2.ext.do")
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY is not set.")
+    logging.basicConfig(level=logging.INFO if not app.testing else logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
+
+    _init_extensions(app)
+    _load_rules(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    _connect_features()
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    import trainer.models  # noqa: F401 - every table registered before migrations run
+    from trainer.core import http
+    from trainer.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=http.select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    from flask_babel import lazy_gettext as _l
+
+    login_manager.login_message = _l("Please sign in to open that page.")
+
+    @login_manager.user_loader
+    def load_user(session_id: str) -> object:
+        from trainer.auth.models import User
+
+        user_id, _sep, _stamp = session_id.partition(":")
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or user.get_id() != session_id:
+            return None
+        return user
+
+    app.before_request(http.enforce_idle_timeout)
+    app.after_request(http.add_security_headers)
+    http.register_error_handlers(app)
+
+    from trainer.core.templating import register_template_helpers
+
+    register_template_helpers(app)
+
+
+def _load_rules(app: Flask) -> None:
+    """Read the jurisdiction rules once at start-up (they are content, not state)."""
+    from trainer.compliance.rules import load_rules
+
+    rules, problems = load_rules(Path(app.config["MODULES_DIR"]) / "rules")
+    for problem in problems:
+        app.logger.warning("rules: %s", problem)
+    app.extensions["trainer.jurisdictions"] = rules
+
+
+def _register_blueprints(app: Flask) -> None:
+    from trainer.audit.views import bp as audit_bp
+    from trainer.auth.views import bp as auth_bp
+    from trainer.catalog.views import bp as catalog_bp
+    from trainer.certificates.views import bp as certificates_bp
+    from trainer.core.views import bp as core_bp
+    from trainer.learning.views import bp as learning_bp
+    from trainer.orgs.views import bp as orgs_bp
+
+    for bp in (core_bp, auth_bp, orgs_bp, audit_bp, catalog_bp, learning_bp, certificates_bp):
+        app.register_blueprint(bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from trainer.assessments.stats_cli import stats_group
+    from trainer.audit.cli import audit_group
+    from trainer.catalog.cli import content_group
+    from trainer.certificates.cli import certificates_group
+    from trainer.compliance.cli import compliance_group
+    from trainer.demo.cli import demo_group
+
+    for group in (
+        audit_group,
+        certificates_group,
+        content_group,
+        compliance_group,
+        demo_group,
+        stats_group,
+    ):
+        app.cli.add_command(group)
+
+
+def _connect_features() -> None:
+    """Wire the hooks through which one feature reacts to another's events."""
+    from trainer.certificates import services as certificates
+    from trainer.compliance import services as compliance
+    from trainer.learning import services as learning
+    from trainer.orgs import services as orgs
+
+    hooks = (
+        (orgs.STAFF_HOOKS, learning.enroll_automatically),
+        (learning.COMPLETION_HOOKS, certificates.issue_for_enrollment),
+        (learning.DUE_DATE_PROVIDERS, compliance.first_due_date),
+        (learning.MINIMUM_MINUTES_PROVIDERS, compliance.minimum_minutes_for),
+    )
+    for registry, hook in hooks:
+        if hook not in registry:
+            registry.append(hook)  # type: ignore[attr-defined]

@@ -1,0 +1,285 @@
+"""Pre-tests and post-tests: draw a form, save each answer as given, grade once.
+
+Rules only: no request, no commit.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+
+from trainer.assessments import scoring
+from trainer.assessments.drawing import draw_form, form_from_json, form_to_json, post_exclusions
+from trainer.assessments.models import Attempt, Response
+from trainer.auth.models import User
+from trainer.catalog.models import ModuleVersion
+from trainer.extensions import db
+from trainer.learning import services as learning
+from trainer.learning.models import ModuleProgress
+from trainer.timeutil import utcnow
+
+PRE = "pre"
+POST = "post"
+
+
+class AttemptRefused(Exception):  # noqa: N818 - a refusal with a message for the learner
+    """An answer or a new attempt that the rules do not allow; `message` says why."""
+
+    def __init__(self, message: object) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+def attempts_of(progress: ModuleProgress, kind: str) -> list[Attempt]:
+    """The learner's attempts of one kind in this module, oldest first."""
+    return list(
+        db.session.scalars(
+            select(Attempt)
+            .where(Attempt.module_progress_id == progress.id, Attempt.kind == kind)
+            .order_by(Attempt.number)
+        )
+    )
+
+
+def pre_test(progress: ModuleProgress) -> Attempt | None:
+    """The pre-test attempt on the pinned version, if started."""
+    return next(
+        (
+            a
+            for a in attempts_of(progress, PRE)
+            if a.module_version_id == progress.module_version_id
+        ),
+        None,
+    )
+
+
+def pre_test_done(progress: ModuleProgress) -> bool:
+    """True when the baseline pre-test was submitted."""
+    attempt = pre_test(progress)
+    return attempt is not None and attempt.submitted_at is not None
+
+
+@dataclass(frozen=True)
+class PostTestState:
+    """Whether a new post-test attempt may start, and if not, why / when."""
+
+    used: int
+    allowed: int
+    open_attempt: Attempt | None
+    wait_until: datetime | None
+    ready: bool
+    reason: str | None
+
+    @property
+    def remaining(self) -> int:
+        """Attempts left."""
+        return max(0, self.allowed - self.used)
+
+
+def post_test_state(progress: ModuleProgress, now: datetime | None = None) -> PostTestState:
+    """What the post-test allows now: attempts used, cooldown, prerequisites."""
+    now = now or utcnow()
+    version = learning.version_for(progress)
+    attempts = attempts_of(progress, POST)
+    open_attempt = next((a for a in attempts if a.submitted_at is None), None)
+    used = sum(1 for a in attempts if a.submitted_at is not None)
+    allowed = version.attempts * (1 + progress.extra_rounds)
+    reason: str | None = None
+    wait_until = None
+    if progress.passed_at is not None:
+        reason = "passed"
+    elif not pre_test_done(progress):
+        reason = "pre_test"
+    elif not learning.lessons_done(progress):
+        reason = "lessons"
+    elif version.attestation and progress.attested_at is None:
+        reason = "attestation"
+    elif open_attempt is None and used >= allowed:
+        reason = "no_attempts"
+    elif open_attempt is None and attempts:
+        last = attempts[-1].submitted_at
+        if last is not None and version.cooldown_minutes:
+            until = last + timedelta(minutes=version.cooldown_minutes)
+            if until > now:
+                reason, wait_until = "cooldown", until
+    return PostTestState(used, allowed, open_attempt, wait_until, reason is None, reason)
+
+
+def _rng() -> random.Random:
+    return random.Random(secrets.randbits(64))  # noqa: S311 - fairness, not secrecy
+
+
+def _new_attempt(
+    progress: ModuleProgress, user: User, kind: str, form: list[dict[str, Any]], number: int
+) -> Attempt:
+    attempt = Attempt(
+        module_progress_id=progress.id,
+        user_id=user.id,
+        module_version_id=progress.module_version_id,
+        kind=kind,
+        number=number,
+        language=user.language,
+        form=form,
+        started_at=utcnow(),
+    )
+    db.session.add(attempt)
+    db.session.flush()
+    return attempt
+
+
+def start_pre_test(progress: ModuleProgress, user: User) -> Attempt:
+    """Start (or resume) the baseline pre-test: once per module version, no pass mark."""
+    version = learning.start_module(progress)
+    existing = pre_test(progress)
+    if existing is not None:
+        return existing
+    number = len(attempts_of(progress, PRE)) + 1
+    form = draw_form(version.items, PRE, version.pre_test_length, _rng())
+    return _new_attempt(progress, user, PRE, form_to_json(form), number)
+
+
+def start_post_test(progress: ModuleProgress, user: User) -> Attempt:
+    """Start a fresh post-test attempt (or resume the open one) if the rules allow it."""
+    version = learning.start_module(progress)
+    state = post_test_state(progress)
+    if state.open_attempt is not None:
+        return state.open_attempt
+    if not state.ready:
+        raise AttemptRefused(POST_REFUSALS.get(state.reason or "", _l("Not available.")))
+    pre = pre_test(progress)
+    pre_ids = [entry["item_id"] for entry in (pre.form if pre else [])]
+    exclude = post_exclusions(pre_ids, version.share_items)
+    form = draw_form(version.items, POST, version.post_test_length, _rng(), exclude=exclude)
+    number = len(attempts_of(progress, POST)) + 1
+    return _new_attempt(progress, user, POST, form_to_json(form), number)
+
+
+POST_REFUSALS = {
+    "passed": _l("You already passed this module."),
+    "pre_test": _l("Take the pre-test first."),
+    "lessons": _l("Finish every lesson first."),
+    "attestation": _l("Confirm that you read the new form and procedure first."),
+    "no_attempts": _l("You used every attempt. Ask your manager to allow another round."),
+    "cooldown": _l("Please wait before your next attempt."),
+}
+
+
+# --- answering -------------------------------------------------------------------------
+
+
+def items_of(attempt: Attempt) -> list[dict[str, Any]]:
+    """The attempt's items in the order they were shown."""
+    bank = {item["id"]: item for item in attempt.version.items}
+    return [bank[entry.item_id] for entry in form_from_json(attempt.form)]
+
+
+def _question_in_form(attempt: Attempt, key: str) -> dict[str, Any]:
+    item_id = key.split(".", 1)[0]
+    in_form = {entry["item_id"] for entry in attempt.form}
+    if item_id not in in_form:
+        raise AttemptRefused(_l("That question is not part of this test."))
+    item = next(item for item in attempt.version.items if item["id"] == item_id)
+    try:
+        return dict(scoring.find_question(item, key))
+    except KeyError:
+        raise AttemptRefused(_l("That question is not part of this test.")) from None
+
+
+def answers_of(attempt: Attempt) -> dict[str, Any]:
+    """The saved answers of an attempt by question key."""
+    return {r.question_key: r.answer for r in attempt.responses}
+
+
+def save_answer(attempt: Attempt, user: User, key: str, raw: Sequence[str]) -> Response:
+    """Save one answer as it is given (replacing an earlier answer to the same question)."""
+    if attempt.user_id != user.id:
+        raise AttemptRefused(_l("That test is not yours."))
+    if attempt.submitted_at is not None:
+        raise AttemptRefused(_l("This test was already submitted; answers can no longer change."))
+    question = _question_in_form(attempt, key)
+    try:
+        answer = scoring.parse_answer(question, raw)
+    except scoring.InvalidAnswer as exc:
+        raise AttemptRefused(exc.message) from None
+    row = next((r for r in attempt.responses if r.question_key == key), None)
+    if row is None:
+        row = Response(attempt_id=attempt.id, question_key=key, answer=answer, answered_at=utcnow())
+        db.session.add(row)
+        attempt.responses.append(row)
+    elif row.answer != answer:
+        row.answer = answer
+        row.answered_at = utcnow()
+        row.changes += 1
+    db.session.flush()
+    return row
+
+
+def save_answers(attempt: Attempt, user: User, posted: dict[str, list[str]]) -> None:
+    """Save every answer of a full-page form post (questions left blank are skipped)."""
+    for key, raw in posted.items():
+        if raw:
+            save_answer(attempt, user, key, raw)
+
+
+def submit(attempt: Attempt, user: User) -> bool:
+    """Grade the attempt once; a second submit changes nothing and returns False."""
+    if attempt.user_id != user.id:
+        raise AttemptRefused(_l("That test is not yours."))
+    now = utcnow()
+    claimed = db.session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None))
+        .values(submitted_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        db.session.refresh(attempt)
+        return False
+    attempt.submitted_at = now
+    items = items_of(attempt)
+    answers = answers_of(attempt)
+    result = scoring.score_form(items, answers)
+    attempt.score_percent = result.percent
+    attempt.item_scores = dict(result.item_scores)
+    for row in attempt.responses:
+        item_id = row.question_key.split(".", 1)[0]
+        item = next(i for i in items if i["id"] == item_id)
+        row.mark = scoring.score_question(scoring.find_question(item, row.question_key), row.answer)
+    progress = db.session.get(ModuleProgress, attempt.module_progress_id)
+    if attempt.kind == POST:
+        attempt.passed = scoring.passed(result.percent, attempt.version.pass_mark)
+        if attempt.passed and progress is not None:
+            learning.mark_passed(progress, result.percent)
+    db.session.flush()
+    return True
+
+
+def review(attempt: Attempt, language: str) -> list[tuple[dict[str, Any], list[Any]]]:
+    """Per item, what the result page may show under the module's review setting."""
+    answers = answers_of(attempt)
+    review_level = attempt.version.review if attempt.kind == POST else "none"
+    return [
+        (item, scoring.review_for(item, answers, language, review_level))
+        for item in items_of(attempt)
+    ]
+
+
+def count_submitted(version: ModuleVersion, kind: str) -> int:
+    """How many attempts of a kind were submitted on a version."""
+    return (
+        db.session.scalar(
+            select(func.count(Attempt.id)).where(
+                Attempt.module_version_id == version.id,
+                Attempt.kind == kind,
+                Attempt.submitted_at.is_not(None),
+            )
+        )
+        or 0
+    )

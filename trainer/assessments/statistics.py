@@ -1,0 +1,506 @@
+"""Outcome statistics: pre/post learning gains and item analysis of a test.
+
+Everything here is pure: numbers in, numbers out, no database and no Flask.
+A value that is undefined for the data given (too few learners, a zero spread, ...)
+is ``None``, never NaN.
+
+Learning gains (``gain_summary``), one ``(pre %, post %)`` pair per learner:
+
+* mean gain ``mean(post - pre)``;
+* normalized gain per learner ``g = (post - pre) / (100 - pre)``, averaged over the
+  learners whose pre-test score is below 100 (those at 100 cannot gain and are counted
+  in ``normalized_gain_excluded``);
+* normalized gain on the class means ``(mean post - mean pre) / (100 - mean pre)``;
+* Cohen's ``d_z = mean(diff) / sd(diff)`` (sample sd, n - 1) with an approximate 95 %
+  confidence interval ``d_z +/- t(0.975, n - 1) * se``, ``se = sqrt(1/n + d_z**2 / (2n))``
+  (the usual large-sample standard error, not the exact noncentral-t interval);
+* share improved: learners with ``post > pre`` over all learners.
+
+Item analysis (``item_analysis``) follows Moodle's quiz statistics report. With ``x_i``
+the marks of item ``i`` over the ``s`` attempts, ``T`` the attempt totals, ``X_i = T - x_i``
+the rest of the test, ``V`` the sample variance and ``C`` the sample covariance
+(divisor ``s - 1``):
+
+* Facility index ``F = 100 * mean(x_i) / max_i``.
+* Standard deviation ``SD = 100 * sqrt(V(x_i)) / max_i``.
+* Intended weight ``100 * max_i / sum(max)``.
+* Discrimination index ``D = 100 * C(x_i, X_i) / sqrt(V(x_i) V(X_i))``; undefined when
+  either variance is zero.
+* Discriminative efficiency ``100 * C(x_i, X_i) / Cmax``, ``Cmax`` the covariance of
+  the item's marks and the rest-of-test marks each sorted ascending (the largest
+  covariance those marks allow); undefined when ``Cmax`` is zero.
+* Effective weight ``100 * sqrt(C(x_i, T)) / sum_j sqrt(C(x_j, T))`` where the sum runs
+  over items with ``C(x_j, T) >= 0``; undefined for an item with a negative covariance
+  with the total, and for every item when the sum is zero.
+
+Test statistics, with ``m_k = sum((T - mean T)**k) / s``:
+
+* Mean, median and standard deviation of ``T`` (sd with divisor ``s - 1``).
+* Skewness ``k3 / k2**1.5`` and kurtosis ``k4 / k2**2`` (excess), with
+  ``k2 = s m2 / (s-1)``, ``k3 = s**2 m3 / ((s-1)(s-2))`` and
+  ``k4 = s**2 ((s+1) m4 - 3 (s-1) m2**2) / ((s-1)(s-2)(s-3))``; skewness needs 3 attempts,
+  kurtosis 4.
+* Coefficient of internal consistency ``CIC = 100 * p/(p-1) * (1 - sum_i V(x_i) / k2)``
+  (Cronbach's alpha in percent, ``p`` items); error ratio ``ER = 100 * sqrt(1 - CIC/100)``;
+  standard error ``SE = ER/100 * SD``. As in Moodle these are computed only with at least
+  3 attempts, 2 items and a non-zero ``k2``.
+
+Mean, median, standard deviation and standard error are reported, as Moodle shows them,
+as percentages of the maximum total ``sum(max)``; skewness and kurtosis have no unit.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, TypeVar
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+K = TypeVar("K", bound=Hashable)
+O = TypeVar("O", bound=Hashable)  # noqa: E741
+
+#: Review thresholds used by ``flag_items`` (all on Moodle's percentage scales).
+TOO_EASY_FACILITY = 95.0
+TOO_HARD_FACILITY = 20.0
+WEAK_DISCRIMINATION = 20.0
+
+#: Reason codes returned by ``flag_items``; the web UI translates them for display.
+FLAG_TOO_EASY = "too_easy"
+FLAG_TOO_HARD = "too_hard"
+FLAG_NO_DISCRIMINATION = "no_discrimination"
+FLAG_NEGATIVE_DISCRIMINATION = "negative_discrimination"
+FLAG_WEAK_DISCRIMINATION = "weak_discrimination"
+
+
+class StatisticsInputError(ValueError):
+    """Input that the statistics cannot be computed from, with a readable message."""
+
+
+# ---------------------------------------------------------------------------
+# Student's t quantile
+# ---------------------------------------------------------------------------
+
+_TINY = 1e-300
+
+
+def _beta_continued_fraction(a: float, b: float, x: float) -> float:
+    """Evaluate the continued fraction of the incomplete beta function (modified Lentz)."""
+    qab, qap, qam = a + b, a + 1.0, a - 1.0
+    c = 1.0
+    d = 1.0 - qab * x / qap
+    d = 1.0 / (d if abs(d) > _TINY else _TINY)
+    h = d
+    for m in range(1, 100_000):
+        m2 = 2 * m
+        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
+        d = 1.0 + aa * d
+        d = 1.0 / (d if abs(d) > _TINY else _TINY)
+        c = 1.0 + aa / c
+        c = c if abs(c) > _TINY else _TINY
+        h *= d * c
+        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
+        d = 1.0 + aa * d
+        d = 1.0 / (d if abs(d) > _TINY else _TINY)
+        c = 1.0 + aa / c
+        c = c if abs(c) > _TINY else _TINY
+        delta = d * c
+        h *= delta
+        if abs(delta - 1.0) < 1e-15:
+            break
+    return h
+
+
+def regularized_incomplete_beta(a: float, b: float, x: float) -> float:
+    """Return the regularized incomplete beta function I_x(a, b) for a, b > 0."""
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    log_front = (
+        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+    )
+    if x < (a + 1.0) / (a + b + 2.0):
+        return math.exp(log_front) * _beta_continued_fraction(a, b, x) / a
+    return 1.0 - math.exp(log_front) * _beta_continued_fraction(b, a, 1.0 - x) / b
+
+
+def t_cdf(t: float, df: float) -> float:
+    """Return P(T <= t) for Student's t distribution with ``df`` degrees of freedom."""
+    if df <= 0:
+        raise StatisticsInputError("degrees of freedom must be positive")
+    tail = 0.5 * regularized_incomplete_beta(df / 2.0, 0.5, df / (df + t * t))
+    return 1.0 - tail if t >= 0 else tail
+
+
+def t_quantile(p: float, df: float) -> float:
+    """Return the ``p`` quantile of Student's t with ``df`` degrees of freedom (bisection)."""
+    if not 0.0 < p < 1.0:
+        raise StatisticsInputError("p must be strictly between 0 and 1")
+    if df <= 0:
+        raise StatisticsInputError("degrees of freedom must be positive")
+    if p == 0.5:
+        return 0.0
+    if p < 0.5:
+        return -t_quantile(1.0 - p, df)
+    low, high = 0.0, 1.0
+    while t_cdf(high, df) < p:
+        low, high = high, high * 2.0
+    for _ in range(200):
+        mid = (low + high) / 2.0
+        if t_cdf(mid, df) < p:
+            low = mid
+        else:
+            high = mid
+        if high - low <= 1e-13 * high:
+            break
+    return (low + high) / 2.0
+
+
+# ---------------------------------------------------------------------------
+# Learning gains
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GainSummary:
+    n: int
+    pre_mean: float | None
+    post_mean: float | None
+    mean_gain: float | None
+    normalized_gain: float | None
+    normalized_gain_n: int
+    normalized_gain_excluded: int
+    class_normalized_gain: float | None
+    cohen_dz: float | None
+    cohen_dz_ci_low: float | None
+    cohen_dz_ci_high: float | None
+    share_improved: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the summary as a plain dictionary."""
+        return asdict(self)
+
+
+def gain_summary(pairs: Sequence[tuple[float, float]]) -> GainSummary:
+    """Summarize pre/post learning gains; each pair is one learner's (pre %, post %)."""
+    checked: list[tuple[float, float]] = []
+    for index, pair in enumerate(pairs):
+        pre, post = float(pair[0]), float(pair[1])
+        for label, value in (("pre", pre), ("post", post)):
+            if not math.isfinite(value) or not 0.0 <= value <= 100.0:
+                raise StatisticsInputError(
+                    f"learner {index}: {label} score {value!r} is not a percentage in 0..100"
+                )
+        checked.append((pre, post))
+
+    n = len(checked)
+    if n == 0:
+        return GainSummary(0, None, None, None, None, 0, 0, None, None, None, None, None)
+
+    pre_mean = math.fsum(pre for pre, _ in checked) / n
+    post_mean = math.fsum(post for _, post in checked) / n
+    diffs = [post - pre for pre, post in checked]
+    mean_gain = math.fsum(diffs) / n
+
+    normalized = [(post - pre) / (100.0 - pre) for pre, post in checked if pre < 100.0]
+    normalized_gain = math.fsum(normalized) / len(normalized) if normalized else None
+    class_gain = (post_mean - pre_mean) / (100.0 - pre_mean) if pre_mean < 100.0 else None
+
+    dz: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    if n >= 2:
+        variance = math.fsum((d - mean_gain) ** 2 for d in diffs) / (n - 1)
+        if variance > 0.0:
+            dz = mean_gain / math.sqrt(variance)
+            se = math.sqrt(1.0 / n + dz * dz / (2.0 * n))
+            half = t_quantile(0.975, n - 1) * se
+            ci_low, ci_high = dz - half, dz + half
+
+    return GainSummary(
+        n=n,
+        pre_mean=pre_mean,
+        post_mean=post_mean,
+        mean_gain=mean_gain,
+        normalized_gain=normalized_gain,
+        normalized_gain_n=len(normalized),
+        normalized_gain_excluded=n - len(normalized),
+        class_normalized_gain=class_gain,
+        cohen_dz=dz,
+        cohen_dz_ci_low=ci_low,
+        cohen_dz_ci_high=ci_high,
+        share_improved=sum(1 for d in diffs if d > 0.0) / n,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Item analysis
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemStats:
+    item_id: str
+    max_mark: float
+    attempts: int
+    mean_mark: float
+    facility_index: float
+    standard_deviation: float | None
+    intended_weight: float
+    effective_weight: float | None
+    discrimination_index: float | None
+    discriminative_efficiency: float | None
+
+
+@dataclass(frozen=True)
+class OverallStats:
+    attempts: int
+    items: int
+    max_total: float
+    mean: float
+    median: float
+    standard_deviation: float | None
+    skewness: float | None
+    kurtosis: float | None
+    coefficient_of_internal_consistency: float | None
+    error_ratio: float | None
+    standard_error: float | None
+
+
+@dataclass(frozen=True)
+class ItemAnalysis:
+    items: tuple[ItemStats, ...]
+    test: OverallStats
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the analysis as plain dictionaries and lists (JSON-ready)."""
+        return {"items": [asdict(item) for item in self.items], "test": asdict(self.test)}
+
+
+def _optional(value: float, defined: bool) -> float | None:
+    """Return ``value`` as a Python float when ``defined`` and finite, else None."""
+    return float(value) if defined and math.isfinite(value) else None
+
+
+def _as_marks(
+    marks: ArrayLike, max_marks: float | Sequence[float], item_ids: Sequence[str] | None
+) -> tuple[NDArray[np.float64], NDArray[np.float64], list[str]]:
+    """Validate the marks matrix, the maxima and the item ids."""
+    try:
+        x = np.asarray(marks, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise StatisticsInputError(f"marks are not a numeric matrix: {exc}") from None
+    if x.ndim != 2:
+        raise StatisticsInputError(
+            "marks must be a matrix: one row per attempt, one column per item"
+        )
+    attempts, items = x.shape
+    if attempts < 1 or items < 1:
+        raise StatisticsInputError("marks need at least one attempt and one item")
+    try:
+        maxima = np.broadcast_to(np.asarray(max_marks, dtype=np.float64), (items,)).copy()
+    except (TypeError, ValueError):
+        raise StatisticsInputError("max_marks must be one number or one number per item") from None
+    if not np.all(np.isfinite(maxima)) or np.any(maxima <= 0):
+        raise StatisticsInputError("every maximum mark must be a positive number")
+    if not np.all(np.isfinite(x)):
+        raise StatisticsInputError("marks must be finite numbers; missing marks are not allowed")
+    if np.any(x < 0):
+        raise StatisticsInputError("marks must not be negative")
+    if np.any(x > maxima):
+        raise StatisticsInputError("a mark is above its item's maximum")
+    ids = [str(i + 1) for i in range(items)] if item_ids is None else [str(i) for i in item_ids]
+    if len(ids) != items:
+        raise StatisticsInputError(f"{len(ids)} item ids given for {items} items")
+    if len(set(ids)) != len(ids):
+        raise StatisticsInputError("item ids must be unique")
+    return x, maxima, ids
+
+
+def item_analysis(
+    marks: ArrayLike,
+    max_marks: float | Sequence[float] = 1.0,
+    item_ids: Sequence[str] | None = None,
+) -> ItemAnalysis:
+    """Compute Moodle's item and test statistics for a matrix of attempts x items marks."""
+    x, maxima, ids = _as_marks(marks, max_marks, item_ids)
+    s, p = x.shape
+    dof = s - 1
+
+    item_mean = x.mean(axis=0)
+    total = x.sum(axis=1)
+    total_mean = float(total.mean())
+    rest = total[:, None] - x
+    rest_mean = total_mean - item_mean
+
+    # Exact tests for "no spread", so that rounding noise never passes for a variance.
+    item_constant = x.max(axis=0) == x.min(axis=0)
+    rest_constant = rest.max(axis=0) == rest.min(axis=0)
+    total_constant = bool(total.max() == total.min())
+
+    # Clipping only absorbs rounding: the true values lie within these ranges.
+    facility = np.clip(100.0 * item_mean / maxima, 0.0, 100.0)
+    intended = 100.0 * maxima / maxima.sum()
+
+    if s > 1:
+        xc = x - item_mean
+        tc = total - total_mean
+        rc = tc[:, None] - xc
+        var_item = np.where(item_constant, 0.0, np.einsum("ij,ij->j", xc, xc) / dof)
+        var_rest = np.where(rest_constant, 0.0, np.einsum("ij,ij->j", rc, rc) / dof)
+        cov_rest = np.einsum("ij,ij->j", xc, rc) / dof
+        cov_total = np.where(item_constant, 0.0, (tc @ xc) / dof)
+        sorted_items = np.sort(x, axis=0) - item_mean
+        sorted_rest = np.sort(rest, axis=0) - rest_mean
+        cov_max = np.einsum("ij,ij->j", sorted_items, sorted_rest) / dof
+        spread = ~item_constant & ~rest_constant
+        with np.errstate(divide="ignore", invalid="ignore"):
+            discrimination = np.clip(100.0 * cov_rest / np.sqrt(var_item * var_rest), -100, 100)
+            efficiency = np.minimum(100.0 * cov_rest / cov_max, 100.0)
+        sd_item = 100.0 * np.sqrt(var_item) / maxima
+        nonneg = cov_total >= 0
+        root_sum = float(np.sqrt(cov_total[nonneg]).sum())
+        with np.errstate(invalid="ignore", divide="ignore"):
+            effective = 100.0 * np.sqrt(np.where(nonneg, cov_total, 0.0)) / root_sum
+        has_effective = nonneg & (root_sum > 0.0)
+    else:
+        spread = np.zeros(p, dtype=bool)
+        has_effective = spread
+        discrimination = efficiency = effective = sd_item = np.zeros(p)
+        var_item = np.zeros(p)
+
+    item_stats = tuple(
+        ItemStats(
+            item_id=ids[i],
+            max_mark=float(maxima[i]),
+            attempts=s,
+            mean_mark=float(item_mean[i]),
+            facility_index=float(facility[i]),
+            standard_deviation=_optional(sd_item[i], s > 1),
+            intended_weight=float(intended[i]),
+            effective_weight=_optional(effective[i], bool(has_effective[i])),
+            discrimination_index=_optional(discrimination[i], bool(spread[i])),
+            discriminative_efficiency=_optional(efficiency[i], bool(spread[i])),
+        )
+        for i in range(p)
+    )
+    overall = _overall_stats(total, float(maxima.sum()), p, float(var_item.sum()), total_constant)
+    return ItemAnalysis(items=item_stats, test=overall)
+
+
+def _overall_stats(
+    total: NDArray[np.float64],
+    max_total: float,
+    items: int,
+    sum_item_variance: float,
+    total_constant: bool,
+) -> OverallStats:
+    """Compute the test statistics of the attempt totals on Moodle's scale."""
+    s = int(total.shape[0])
+    scale = 100.0 / max_total
+    mean = float(total.mean())
+    median = float(np.median(total))
+    sd = skewness = kurtosis = cic = error_ratio = standard_error = None
+    if s > 1:
+        dev = total - mean
+        dev2 = dev * dev
+        power2 = 0.0 if total_constant else float(dev2.sum())
+        sd_raw = math.sqrt(power2 / (s - 1))
+        sd = sd_raw * scale
+        if s > 2 and not total_constant:
+            m2 = power2 / s
+            m3 = float((dev2 * dev).sum()) / s
+            m4 = float((dev2 * dev2).sum()) / s
+            k2 = s * m2 / (s - 1)
+            k3 = s * s * m3 / ((s - 1) * (s - 2))
+            skewness = k3 / k2**1.5
+            if s > 3:
+                k4 = s * s * ((s + 1) * m4 - 3 * (s - 1) * m2 * m2) / ((s - 1) * (s - 2) * (s - 3))
+                kurtosis = k4 / (k2 * k2)
+            if items > 1:
+                cic = 100.0 * items / (items - 1) * (1.0 - sum_item_variance / k2)
+                remainder = 1.0 - cic / 100.0
+                if remainder < 0.0 and remainder > -1e-12:
+                    remainder = 0.0
+                if remainder >= 0.0:
+                    error_ratio = 100.0 * math.sqrt(remainder)
+                    standard_error = error_ratio / 100.0 * sd
+    return OverallStats(
+        attempts=s,
+        items=items,
+        max_total=max_total,
+        mean=mean * scale,
+        median=median * scale,
+        standard_deviation=sd,
+        skewness=skewness,
+        kurtosis=kurtosis,
+        coefficient_of_internal_consistency=cic,
+        error_ratio=error_ratio,
+        standard_error=standard_error,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Responses, transitions and review flags
+# ---------------------------------------------------------------------------
+
+
+def option_frequencies(responses: Iterable[tuple[K, O]]) -> dict[K, dict[O, int]]:
+    """Count how often each option was chosen per item from ``(item, option)`` pairs."""
+    counts: dict[K, Counter[O]] = {}
+    for item, option in responses:
+        counts.setdefault(item, Counter())[option] += 1
+    return {item: dict(counter) for item, counter in counts.items()}
+
+
+def wrong_to_right(
+    pairs_by_item: Mapping[K, Iterable[tuple[bool, bool]]],
+) -> dict[K, float | None]:
+    """Share of learners wrong on the pre-test who are right on the post-test, per item.
+
+    Each pair is one learner's ``(pre correct, post correct)``. The share is None for an
+    item that no learner got wrong on the pre-test.
+    """
+    shares: dict[K, float | None] = {}
+    for item, pairs in pairs_by_item.items():
+        wrong_before = 0
+        fixed = 0
+        for pre_correct, post_correct in pairs:
+            if not pre_correct:
+                wrong_before += 1
+                if post_correct:
+                    fixed += 1
+        shares[item] = fixed / wrong_before if wrong_before else None
+    return shares
+
+
+def flag_items(items: Iterable[ItemStats]) -> list[tuple[str, str]]:
+    """List ``(item_id, reason)`` for items worth reviewing, in item order.
+
+    Rules (percent scales as in Moodle): facility index above ``TOO_EASY_FACILITY`` (95)
+    is ``too_easy``, below ``TOO_HARD_FACILITY`` (20) ``too_hard``. An undefined
+    discrimination index (no spread in the item or the rest of the test) is
+    ``no_discrimination``; a negative one ``negative_discrimination``; one below
+    ``WEAK_DISCRIMINATION`` (20) ``weak_discrimination``. Moodle's "dubious" mark
+    (discriminative efficiency below 15) is covered: the efficiency is never smaller than
+    a positive discrimination index, so such an item is already weak or negative here.
+    An item may have one facility reason and one discrimination reason.
+    """
+    flags: list[tuple[str, str]] = []
+    for item in items:
+        if item.facility_index > TOO_EASY_FACILITY:
+            flags.append((item.item_id, FLAG_TOO_EASY))
+        elif item.facility_index < TOO_HARD_FACILITY:
+            flags.append((item.item_id, FLAG_TOO_HARD))
+        discrimination = item.discrimination_index
+        if discrimination is None:
+            flags.append((item.item_id, FLAG_NO_DISCRIMINATION))
+        elif discrimination < 0:
+            flags.append((item.item_id, FLAG_NEGATIVE_DISCRIMINATION))
+        elif discrimination < WEAK_DISCRIMINATION:
+            flags.append((item.item_id, FLAG_WEAK_DISCRIMINATION))
+    return flags

@@ -1,0 +1,70 @@
+"""Accounts: every person who signs in, whatever their role."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, Index, String, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from trainer.extensions import db
+from trainer.orgs.models import Organization
+from trainer.timeutil import UTCDateTime, utcnow
+
+
+class Role(enum.StrEnum):
+    """What a person may do; the policy module maps roles to permissions."""
+
+    LEARNER = "learner"
+    MANAGER = "manager"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+class User(UserMixin, db.Model):
+    """A person: learner, manager, auditor or admin. Never deleted, only deactivated."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100), default="")
+    role: Mapped[str] = mapped_column(String(16), default=Role.LEARNER.value)
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"), index=True)
+    jurisdiction: Mapped[str | None] = mapped_column(String(64))
+    job_role: Mapped[str | None] = mapped_column(String(32))
+    hire_date: Mapped[date | None]
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    active: Mapped[bool] = mapped_column(default=True)
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    access_code_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
+    access_code_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    extra_time_percent: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    organization: Mapped[Organization | None] = relationship(lazy="joined")
+
+    @property
+    def full_name(self) -> str:
+        """First and last name as the person gave them."""
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        """Flask-Login: deactivated accounts cannot sign in."""
+        return self.active
+
+    def get_id(self) -> str:
+        """Flask-Login session id: changes when the password or access code changes."""
+        stamp = (self.password_hash or "")[-12:] + (self.access_code_digest or "")[:12]
+        return f"{self.id}:{stamp}"
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"
+
+
+Index("uq_user_email_lower", func.lower(User.email), unique=True)

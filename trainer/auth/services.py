@@ -1,0 +1,202 @@
+"""Sign-in, passwords, signed tokens (reset, invitation) and personal access codes."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from trainer.audit import services as audit
+from trainer.auth.models import Role, User
+from trainer.extensions import db
+from trainer.timeutil import utcnow
+
+ACCESS_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+ACCESS_CODE_LENGTH = 16  # 16 symbols of 32 = 80 bits
+_DUMMY_HASH_CACHE: dict[str, str] = {}
+
+
+def hash_password(password: str) -> str:
+    """Hash a password with the configured scrypt parameters."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def _dummy_hash() -> str:
+    """A hash to check against when no account matches, so timing reveals nothing."""
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in _DUMMY_HASH_CACHE:
+        _DUMMY_HASH_CACHE[method] = generate_password_hash("x", method=method)
+    return _DUMMY_HASH_CACHE[method]
+
+
+def find_by_email(email: str) -> User | None:
+    """The account with this email, compared without regard to case."""
+    email = email.strip().lower()
+    if not email:
+        return None
+    return db.session.scalar(select(User).where(func.lower(User.email) == email))
+
+
+def authenticate(email: str, password: str, *, address: str | None = None) -> User | None:
+    """Check an email and password; record the success or failure in the audit log."""
+    user = find_by_email(email)
+    if user is None or not user.password_hash:
+        check_password_hash(_dummy_hash(), password)
+        audit.record(
+            "login.failed", details={"email": email.strip().lower()[:254], "address": address}
+        )
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.active:
+        audit.record(
+            "login.failed",
+            actor_id=user.id,
+            subject_type="user",
+            subject_id=user.id,
+            organization_id=user.organization_id,
+            details={"address": address, "inactive": not user.active},
+        )
+        return None
+    audit.record(
+        "login.succeeded",
+        actor_id=user.id,
+        subject_type="user",
+        subject_id=user.id,
+        organization_id=user.organization_id,
+        details={"address": address, "method": "password"},
+    )
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    """Give the account a new password (invalidates older sessions and tokens)."""
+    user.password_hash = hash_password(password)
+
+
+# --- signed tokens -------------------------------------------------------------------
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"trainer-{purpose}")
+
+
+def _fingerprint(user: User) -> str:
+    """Changes when the password does, so a token works once."""
+    return hashlib.sha256((user.password_hash or "none").encode()).hexdigest()[:16]
+
+
+def make_token(user: User, purpose: str) -> str:
+    """A signed token for password reset ("reset") or an invitation ("invite")."""
+    return _serializer(purpose).dumps({"u": user.id, "f": _fingerprint(user)})
+
+
+def read_token(token: str, purpose: str) -> User | None:
+    """The user a still-valid token names, or None (expired, tampered or used)."""
+    try:
+        data = _serializer(purpose).loads(
+            token, max_age=current_app.config["TOKEN_MAX_AGE_SECONDS"]
+        )
+    except (BadSignature, SignatureExpired):
+        return None
+    if not isinstance(data, dict):
+        return None
+    user = db.session.get(User, data.get("u")) if isinstance(data.get("u"), int) else None
+    if user is None or not user.active or data.get("f") != _fingerprint(user):
+        return None
+    return user
+
+
+# --- personal access codes -----------------------------------------------------------
+
+
+def _code_digest(code: str) -> str:
+    """Keyed digest of a normalized access code (codes are random, so HMAC suffices)."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, normalize_code(code).encode(), hashlib.sha256).hexdigest()
+
+
+def normalize_code(code: str) -> str:
+    """Upper-case, without spaces or dashes, so a typed code matches a printed one."""
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def format_code(code: str) -> str:
+    """Groups of four for printing and typing: ABCD-EFGH-JKLM-NPQR."""
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def issue_access_code(user: User, *, actor: User) -> str:
+    """Give the person a new access code (the old one stops working) and return it."""
+    code = "".join(secrets.choice(ACCESS_CODE_ALPHABET) for _ in range(ACCESS_CODE_LENGTH))
+    user.access_code_digest = _code_digest(code)
+    user.access_code_issued_at = utcnow()
+    audit.record(
+        "access_code.issued",
+        actor_id=actor.id,
+        subject_type="user",
+        subject_id=user.id,
+        organization_id=user.organization_id,
+    )
+    return format_code(code)
+
+
+def revoke_access_code(user: User, *, actor: User) -> None:
+    """Stop the person's access code from working."""
+    user.access_code_digest = None
+    user.access_code_issued_at = None
+    audit.record(
+        "access_code.revoked",
+        actor_id=actor.id,
+        subject_type="user",
+        subject_id=user.id,
+        organization_id=user.organization_id,
+    )
+
+
+def authenticate_code(code: str, *, address: str | None = None) -> User | None:
+    """The active learner this access code belongs to, or None; audited either way."""
+    normalized = normalize_code(code)
+    user = None
+    if len(normalized) == ACCESS_CODE_LENGTH:
+        user = db.session.scalar(select(User).where(User.access_code_digest == _code_digest(code)))
+    if user is None or not user.active:
+        audit.record("login.failed", details={"method": "access_code", "address": address})
+        return None
+    audit.record(
+        "login.succeeded",
+        actor_id=user.id,
+        subject_type="user",
+        subject_id=user.id,
+        organization_id=user.organization_id,
+        details={"address": address, "method": "access_code"},
+    )
+    return user
+
+
+@dataclass(frozen=True)
+class RoleChange:
+    """What a role change did, for the caller's message."""
+
+    user: User
+    old: str
+    new: str
+
+
+def change_role(user: User, new_role: Role, *, actor: User) -> RoleChange:
+    """Change an account's role (admins only; checked by the view's policy)."""
+    old = user.role
+    user.role = new_role.value
+    audit.record(
+        "user.role_changed",
+        actor_id=actor.id,
+        subject_type="user",
+        subject_id=user.id,
+        organization_id=user.organization_id,
+        details={"from": old, "to": new_role.value},
+    )
+    return RoleChange(user, old, new_role.value)

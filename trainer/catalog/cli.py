@@ -1,0 +1,53 @@
+"""`flask content check` and `flask content sync`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from trainer.catalog import services
+from trainer.catalog.loader import check_report
+from trainer.extensions import db
+
+
+@click.group("content")
+def content_group() -> None:
+    """Training content in modules/."""
+
+
+def _root(path: str | None) -> Path:
+    return Path(path) if path else Path(current_app.config["MODULES_DIR"])
+
+
+@content_group.command("check")
+@click.argument("path", required=False)
+@with_appcontext
+def check(path: str | None) -> None:
+    """Validate every content file; print each problem as path:line: message."""
+    lines, status = check_report(_root(path))
+    for line in lines:
+        click.echo(line, err=status != 0)
+    raise SystemExit(status)
+
+
+@content_group.command("sync")
+@click.argument("path", required=False)
+@with_appcontext
+def sync(path: str | None) -> None:
+    """Load modules/ into the database; new versions only where content changed."""
+    report = services.sync_content(_root(path))
+    if report.problems:
+        for line in report.problems:
+            click.echo(line, err=True)
+        click.echo(f"content sync: {len(report.problems)} problem(s); nothing written", err=True)
+        raise SystemExit(1)
+    db.session.commit()
+    for slug, version in sorted(report.new_versions.items()):
+        click.echo(f"  {slug}: new version {version}")
+    click.echo(
+        f"content sync: {len(report.new_versions)} new version(s), "
+        f"{len(report.unchanged)} unchanged, {len(report.tracks)} track(s)"
+    )

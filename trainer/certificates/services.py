@@ -1,0 +1,516 @@
+"""Issue, store, verify, revoke, re-issue and renew certificates.
+
+A certificate is rendered once, at issue, and its bytes are kept with their SHA-256;
+every download serves those bytes. Nothing here commits.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import secrets
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from trainer.audit import services as audit
+from trainer.auth.models import User
+from trainer.certificates.models import Certificate, CertificateFile, CertStatus, SerialCounter
+from trainer.certificates.render import CertificateData, ModuleLine, render_certificate_pdf
+from trainer.compliance import services as compliance
+from trainer.core.text import localized
+from trainer.extensions import db
+from trainer.learning import services as learning
+from trainer.learning.models import Enrollment
+from trainer.orgs.models import Organization
+from trainer.timeutil import utcnow
+
+CODE_BYTES = 12  # 96 random bits, URL-safe base64: 16 characters
+
+
+def new_verification_code() -> str:
+    """A random, URL-safe code (96 bits), unrelated to the serial."""
+    return secrets.token_urlsafe(CODE_BYTES)
+
+
+def next_serial(prefix: str, year: int) -> str:
+    """The next serial for a prefix and year, e.g. HTX-2026-000123 (atomic per database)."""
+    session = db.session
+    for _ in range(3):
+        value = session.execute(
+            update(SerialCounter)
+            .where(SerialCounter.prefix == prefix, SerialCounter.year == year)
+            .values(value=SerialCounter.value + 1)
+            .returning(SerialCounter.value)
+        ).scalar()
+        if value is not None:
+            return f"{prefix}-{year}-{value:06d}"
+        try:
+            with session.begin_nested():
+                session.add(SerialCounter(prefix=prefix, year=year, value=1))
+            return f"{prefix}-{year}-{1:06d}"
+        except IntegrityError:
+            continue
+    raise RuntimeError("could not allocate a certificate serial")
+
+
+def verify_url(code: str) -> str:
+    """The public verification address printed on the certificate and in its QR code."""
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + f"/verify/{code}"
+
+
+# --- issuing -----------------------------------------------------------------------
+
+
+def _expiry_text(rule_info: dict[str, Any]) -> str:
+    if not rule_info.get("rule"):
+        return ""
+    return f"{rule_info['refresher']} ({rule_info['citation']})"
+
+
+def certificate_data(cert: Certificate) -> CertificateData:
+    """Plain data for the PDF, built from what is stored on the certificate."""
+    return CertificateData(
+        serial=cert.serial,
+        verification_code=cert.verification_code,
+        verify_url=verify_url(cert.verification_code),
+        holder_name=cert.holder_name,
+        organization_name=cert.organization_name,
+        organization_address=cert.organization_address,
+        permit_number=cert.permit_number,
+        track_title=cert.track_title,
+        modules=tuple(
+            ModuleLine(m["title"], m["version"], m["score"], m["minutes"]) for m in cert.modules
+        ),
+        total_minutes=cert.total_minutes,
+        completed_on=cert.completed_at.date(),
+        issued_on=cert.issued_at.date(),
+        expires_on=cert.expires_on,
+        expiry_rule=_expiry_text(cert.expiry_rule),
+        legal_reference=cert.legal_reference,
+        language=cert.language,
+        program_name=current_app.config["PROGRAM_NAME"],
+    )
+
+
+def _store(cert: Certificate, pdf: bytes) -> None:
+    cert.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+    cert.pdf_size = len(pdf)
+    storage = current_app.config["CERTIFICATE_STORAGE"]
+    if storage == "database":
+        db.session.add(CertificateFile(certificate_id=cert.id, data=pdf))
+        return
+    folder = Path(storage)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{cert.pdf_sha256}.pdf"
+    if not path.exists():
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(pdf)
+        tmp.replace(path)
+
+
+def pdf_bytes(cert: Certificate) -> bytes:
+    """The stored PDF, checked against its SHA-256 before it is served."""
+    storage = current_app.config["CERTIFICATE_STORAGE"]
+    if storage == "database":
+        data = db.session.scalar(
+            select(CertificateFile.data).where(CertificateFile.certificate_id == cert.id)
+        )
+    else:
+        data = (Path(storage) / f"{cert.pdf_sha256}.pdf").read_bytes()
+    if data is None or hashlib.sha256(data).hexdigest() != cert.pdf_sha256:
+        raise RuntimeError(f"stored PDF of {cert.serial} does not match its SHA-256")
+    return data
+
+
+def _track_facts(enrollment: Enrollment, language: str) -> tuple[list[dict[str, Any]], int]:
+    modules = []
+    for progress in enrollment.modules:
+        version = progress.version
+        minutes = learning.minutes_spent(progress)
+        modules.append(
+            {
+                "slug": progress.module.slug,
+                "title": localized(version.title if version else {}, language),
+                "version": version.version if version else 0,
+                "score": round(progress.best_score or 0),
+                "minutes": minutes,
+            }
+        )
+    return modules, sum(m["minutes"] for m in modules)
+
+
+def _rule_info(user: User, completed_on: date) -> tuple[date | None, dict[str, Any], str, str]:
+    org = user.organization
+    primary = compliance.primary_rule(org) if org else None
+    expires_on, rule = compliance.expiry_for(user, completed_on)
+    info: dict[str, Any] = {"rule": None}
+    if rule is not None and rule.refresher is not None:
+        info = {
+            "rule": rule.id,
+            "citation": rule.citation,
+            "refresher": f"{rule.refresher.amount} {rule.refresher.unit.value}",
+        }
+    prefix = primary.serial_prefix if primary else "CERT"
+    reference = primary.citation if primary else ""
+    return expires_on, info, prefix, reference
+
+
+def _new_certificate(
+    enrollment: Enrollment, *, reissue: int, holder_name: str, supersedes: Certificate | None
+) -> Certificate:
+    user = enrollment.user
+    org = user.organization
+    language = user.language if user.language in ("en", "es", "vi") else "en"
+    completed_at = enrollment.completed_at or utcnow()
+    modules, minutes = _track_facts(enrollment, language)
+    if supersedes is not None:
+        expires_on, info = supersedes.expires_on, supersedes.expiry_rule
+        prefix = supersedes.serial.split("-")[0]
+        reference = supersedes.legal_reference
+    else:
+        expires_on, info, prefix, reference = _rule_info(user, completed_at.date())
+    now = utcnow()
+    return Certificate(
+        serial=next_serial(prefix, now.year),
+        verification_code=new_verification_code(),
+        enrollment_id=enrollment.id,
+        reissue=reissue,
+        user_id=user.id,
+        organization_id=org.id if org else None,
+        track_id=enrollment.track_id,
+        jurisdiction=org.jurisdiction if org else "",
+        language=language,
+        holder_name=holder_name,
+        organization_name=org.name if org else "",
+        organization_address=(org.address or None) if org else None,
+        permit_number=org.permit_number if org else None,
+        track_title=localized(enrollment.track.certificate_title, language)
+        or localized(enrollment.track.title, language),
+        modules=modules,
+        total_minutes=minutes,
+        completed_at=completed_at,
+        issued_at=now,
+        expires_on=expires_on,
+        expiry_rule=info,
+        legal_reference=reference,
+        pdf_sha256="",
+        pdf_size=0,
+        supersedes_id=supersedes.id if supersedes else None,
+    )
+
+
+def _issue(
+    enrollment: Enrollment,
+    *,
+    reissue: int,
+    holder_name: str,
+    supersedes: Certificate | None,
+    actor_id: int | None,
+) -> Certificate:
+    cert = _new_certificate(
+        enrollment, reissue=reissue, holder_name=holder_name, supersedes=supersedes
+    )
+    with db.session.begin_nested():
+        db.session.add(cert)
+        db.session.flush()
+    _store(cert, render_certificate_pdf(certificate_data(cert)))
+    db.session.flush()
+    audit.record(
+        "certificate.reissued" if supersedes else "certificate.issued",
+        actor_id=actor_id,
+        subject_type="certificate",
+        subject_id=cert.serial,
+        organization_id=cert.organization_id,
+        details={
+            "sha256": cert.pdf_sha256,
+            "supersedes": supersedes.serial if supersedes else None,
+        },
+    )
+    return cert
+
+
+def issue_for_enrollment(enrollment: Enrollment) -> Certificate:
+    """Issue the one certificate a completed enrollment earns (exactly once).
+
+    Two requests finishing the track at the same instant both get here; the unique
+    constraint on (enrollment, reissue) lets only one insert succeed, and the other
+    returns the certificate the first one issued.
+    """
+    existing = first_certificate(enrollment)
+    if existing is not None:
+        return existing
+    try:
+        return _issue(
+            enrollment,
+            reissue=0,
+            holder_name=enrollment.user.full_name,
+            supersedes=None,
+            actor_id=enrollment.user_id,
+        )
+    except IntegrityError:
+        found = first_certificate(enrollment)
+        if found is None:
+            raise
+        return found
+
+
+def first_certificate(enrollment: Enrollment) -> Certificate | None:
+    """The certificate first issued for an enrollment, if any."""
+    return db.session.scalar(
+        select(Certificate).where(
+            Certificate.enrollment_id == enrollment.id, Certificate.reissue == 0
+        )
+    )
+
+
+# --- revocation and re-issue ----------------------------------------------------------
+
+
+class CertificateActionError(ValueError):
+    """A revocation or re-issue the rules do not allow; the message says why."""
+
+
+def revoke(cert: Certificate, reason: str, *, actor: User) -> None:
+    """Revoke a certificate with a required reason; it stays on record."""
+    reason = reason.strip()
+    if not reason:
+        raise CertificateActionError("reason required")
+    if cert.revoked_at is not None:
+        raise CertificateActionError("already revoked")
+    cert.revoked_at = utcnow()
+    cert.revoked_reason = reason
+    cert.revoked_by_id = actor.id
+    audit.record(
+        "certificate.revoked",
+        actor_id=actor.id,
+        subject_type="certificate",
+        subject_id=cert.serial,
+        organization_id=cert.organization_id,
+        details={"reason": reason},
+    )
+
+
+def reissue(cert: Certificate, *, actor: User, holder_name: str | None = None) -> Certificate:
+    """Issue a corrected certificate that supersedes this one (e.g. a corrected name)."""
+    if cert.superseded_by_id is not None or cert.revoked_at is not None:
+        raise CertificateActionError("only a current certificate can be re-issued")
+    enrollment = db.session.get(Enrollment, cert.enrollment_id)
+    last = db.session.scalar(
+        select(func.max(Certificate.reissue)).where(Certificate.enrollment_id == cert.enrollment_id)
+    )
+    new = _issue(
+        enrollment,  # type: ignore[arg-type]
+        reissue=(last or 0) + 1,
+        holder_name=(holder_name or cert.holder_name).strip(),
+        supersedes=cert,
+        actor_id=actor.id,
+    )
+    cert.superseded_by_id = new.id
+    db.session.flush()
+    return new
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+def by_code(code: str) -> Certificate | None:
+    """A certificate by its verification code (never by serial: serials are guessable)."""
+    if not code or len(code) > 32:
+        return None
+    return db.session.scalar(select(Certificate).where(Certificate.verification_code == code))
+
+
+def by_serial(serial: str) -> Certificate | None:
+    """A certificate by serial (staff and CLI only)."""
+    return db.session.scalar(
+        select(Certificate).where(Certificate.serial == serial.strip().upper())
+    )
+
+
+def matches_issued(cert: Certificate, upload: bytes) -> bool:
+    """True when the uploaded file is byte-for-byte the PDF that was issued."""
+    return hashlib.sha256(upload).hexdigest() == cert.pdf_sha256
+
+
+def public_record(cert: Certificate, today: date) -> dict[str, Any]:
+    """Everything a verifier may see, as plain JSON-ready data."""
+    status = cert.status(today)
+    newer = db.session.get(Certificate, cert.superseded_by_id) if cert.superseded_by_id else None
+    return {
+        "serial": cert.serial,
+        "status": status.value,
+        "holder": cert.holder_name,
+        "organization": {
+            "name": cert.organization_name,
+            "address": cert.organization_address,
+            "permit_number": cert.permit_number,
+        },
+        "track": cert.track_title,
+        "modules": cert.modules,
+        "total_minutes": cert.total_minutes,
+        "completed_on": cert.completed_at.date().isoformat(),
+        "issued_on": cert.issued_at.date().isoformat(),
+        "expires_on": cert.expires_on.isoformat() if cert.expires_on else None,
+        "expiry_rule": cert.expiry_rule,
+        "legal_reference": cert.legal_reference,
+        "language": cert.language,
+        "revoked_on": cert.revoked_at.date().isoformat() if cert.revoked_at else None,
+        "revocation_reason": cert.revoked_reason,
+        "superseded_by": newer.verification_code if newer else None,
+        "pdf_sha256": cert.pdf_sha256,
+    }
+
+
+def of_user(user: User) -> Sequence[Certificate]:
+    """A person's certificates, newest first."""
+    return db.session.scalars(
+        select(Certificate)
+        .where(Certificate.user_id == user.id)
+        .order_by(Certificate.issued_at.desc())
+    ).all()
+
+
+@dataclass(frozen=True)
+class CertFilter:
+    """Filters for an organization's certificate list."""
+
+    status: str | None = None
+    q: str | None = None
+    track_id: int | None = None
+
+
+def of_org(org: Organization, filters: CertFilter, today: date) -> list[Certificate]:
+    """An organization's certificates, newest first, filtered."""
+    query = select(Certificate).where(Certificate.organization_id == org.id)
+    if filters.q:
+        like = f"%{filters.q.strip().lower()}%"
+        query = query.where(
+            or_(func.lower(Certificate.holder_name).like(like), Certificate.serial.ilike(like))
+        )
+    if filters.track_id:
+        query = query.where(Certificate.track_id == filters.track_id)
+    certs = list(db.session.scalars(query.order_by(Certificate.issued_at.desc())))
+    if filters.status:
+        certs = [c for c in certs if c.status(today).value == filters.status]
+    return certs
+
+
+def search(jurisdiction: str | None, q: str, limit: int = 100) -> list[Certificate]:
+    """Find certificates by serial, code, holder or organization name (one jurisdiction)."""
+    q = q.strip()
+    if not q:
+        return []
+    like = f"%{q.lower()}%"
+    query = select(Certificate).where(
+        or_(
+            Certificate.serial == q.upper(),
+            Certificate.verification_code == q,
+            func.lower(Certificate.holder_name).like(like),
+            func.lower(Certificate.organization_name).like(like),
+        )
+    )
+    if jurisdiction is not None:
+        query = query.where(Certificate.jurisdiction == jurisdiction)
+    return list(db.session.scalars(query.order_by(Certificate.issued_at.desc()).limit(limit)))
+
+
+MANIFEST_FIELDS = ("serial", "name", "track", "issued", "expires", "sha256", "file")
+
+
+def zip_of(certs: Iterable[Certificate]) -> bytes:
+    """A ZIP of the stored PDFs with a manifest.csv (serial, name, track, dates, SHA-256)."""
+    buffer = io.BytesIO()
+    manifest = io.StringIO()
+    writer = csv.writer(manifest)
+    writer.writerow(MANIFEST_FIELDS)
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for cert in certs:
+            name = f"{cert.serial}.pdf"
+            archive.writestr(
+                zipfile.ZipInfo(name, date_time=_zip_time(cert.issued_at)), pdf_bytes(cert)
+            )
+            writer.writerow(
+                [
+                    cert.serial,
+                    cert.holder_name,
+                    cert.track_title,
+                    cert.issued_at.date().isoformat(),
+                    cert.expires_on.isoformat() if cert.expires_on else "",
+                    cert.pdf_sha256,
+                    name,
+                ]
+            )
+        archive.writestr("manifest.csv", manifest.getvalue())
+    return buffer.getvalue()
+
+
+def _zip_time(moment: datetime) -> tuple[int, int, int, int, int, int]:
+    return (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
+
+
+def record_download(cert: Certificate, actor: User) -> None:
+    """Staff downloads go into the audit trail."""
+    audit.record(
+        "certificate.downloaded",
+        actor_id=actor.id,
+        subject_type="certificate",
+        subject_id=cert.serial,
+        organization_id=cert.organization_id,
+    )
+
+
+# --- renewal --------------------------------------------------------------------------
+
+
+def renew_due(today: date, lead_days: int) -> list[Enrollment]:
+    """Re-enroll holders whose certificate expires within `lead_days` in the refresher.
+
+    The new enrollment is a new cycle of the same track; passing it issues a new
+    certificate and the old one stays in the history. Running it twice enrolls once.
+    """
+    horizon = today + timedelta(days=lead_days)
+    latest = (
+        select(Certificate)
+        .where(
+            Certificate.expires_on.is_not(None),
+            Certificate.expires_on <= horizon,
+            Certificate.revoked_at.is_(None),
+            Certificate.superseded_by_id.is_(None),
+        )
+        .order_by(Certificate.expires_on)
+    )
+    created = []
+    for cert in db.session.scalars(latest):
+        enrollment = db.session.get(Enrollment, cert.enrollment_id)
+        user = db.session.get(User, cert.user_id)
+        if enrollment is None or user is None or not user.active:
+            continue
+        newer = db.session.scalar(
+            select(Enrollment.id).where(
+                Enrollment.user_id == user.id,
+                Enrollment.track_id == enrollment.track_id,
+                Enrollment.cycle > enrollment.cycle,
+            )
+        )
+        if newer is not None:
+            continue
+        renewal = learning.enroll(user, enrollment.track, due_date=cert.expires_on)
+        created.append(renewal)
+    return created
+
+
+def status_counts(certs: Iterable[Certificate], today: date) -> dict[str, int]:
+    """How many certificates are in each status."""
+    counts = {s.value: 0 for s in CertStatus}
+    for cert in certs:
+        counts[cert.status(today).value] += 1
+    return counts

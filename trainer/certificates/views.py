@@ -1,0 +1,245 @@
+"""Certificates: public verification, learners' and managers' lists, admin actions."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from trainer.auth.models import Role
+from trainer.catalog.services import active_tracks
+from trainer.certificates import services
+from trainer.certificates.forms import ReissueForm, RevokeForm, UploadForm
+from trainer.certificates.models import Certificate, CertStatus
+from trainer.certificates.qr import qr_svg
+from trainer.extensions import db, limiter
+from trainer.orgs.models import Organization
+from trainer.policy import Permission, authorize, public, requires
+
+bp = Blueprint("certificates", __name__)
+
+
+def _verify_limit() -> str:
+    return current_app.config["VERIFY_LIMIT"]
+
+
+def _by_code_or_404(code: str) -> Certificate:
+    cert = services.by_code(code)
+    if cert is None:
+        abort(404)
+    return cert
+
+
+@bp.route("/verify/<code>", methods=["GET", "POST"])
+@public
+@limiter.limit(_verify_limit)
+def verify(code: str) -> str:
+    """Public page: every field, the status, and a check of an uploaded PDF."""
+    cert = _by_code_or_404(code)
+    form = UploadForm()
+    upload_result = None
+    if form.validate_on_submit():
+        with form.pdf.data.stream as upload:
+            data = upload.read(5 * 1024 * 1024 + 1)
+        upload_result = services.matches_issued(cert, data)
+    return render_template(
+        "certificates/verify.html",
+        cert=cert,
+        record=services.public_record(cert, date.today()),
+        form=form,
+        upload_result=upload_result,
+    )
+
+
+@bp.get("/verify/<code>.json")
+@public
+@limiter.limit(_verify_limit)
+def verify_json(code: str) -> Response:
+    """The same record as JSON, with the PDF's SHA-256."""
+    cert = _by_code_or_404(code)
+    return jsonify(services.public_record(cert, date.today()))
+
+
+@bp.get("/certificates/mine")
+@requires(Permission.LEARN)
+def mine() -> str:
+    """The learner's certificates."""
+    return render_template(
+        "certificates/mine.html", certs=services.of_user(current_user), today=date.today()
+    )
+
+
+def _cert_in_scope(cert_id: int) -> Certificate:
+    cert = db.session.get(Certificate, cert_id)
+    if cert is None:
+        abort(404)
+    if cert.user_id == current_user.id:
+        return cert
+    org = db.session.get(Organization, cert.organization_id) if cert.organization_id else None
+    authorize(Permission.STAFF_VIEW, org)
+    return cert
+
+
+@bp.get("/certificates/<int:cert_id>/download")
+@requires(Permission.SIGNED_IN)
+def download(cert_id: int) -> Response:
+    """The stored PDF, byte for byte (staff downloads are audited)."""
+    cert = _cert_in_scope(cert_id)
+    if cert.user_id != current_user.id:
+        services.record_download(cert, current_user)
+        db.session.commit()
+    return Response(
+        services.pdf_bytes(cert),
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{cert.serial}.pdf"',
+            "X-Content-SHA256": cert.pdf_sha256,
+        },
+    )
+
+
+def _manager_org() -> Organization:
+    if current_user.role == Role.ADMIN and request.args.get("org", "").isdigit():
+        org = db.session.get(Organization, int(request.args["org"]))
+        authorize(Permission.STAFF_VIEW, org)
+        return org  # type: ignore[return-value]
+    if current_user.role == Role.AUDITOR and request.args.get("org", "").isdigit():
+        org = db.session.get(Organization, int(request.args["org"]))
+        authorize(Permission.STAFF_VIEW, org)
+        return org  # type: ignore[return-value]
+    if current_user.organization is None:
+        abort(404)
+    return current_user.organization
+
+
+def _filters() -> services.CertFilter:
+    status = request.args.get("status") or None
+    if status not in {s.value for s in CertStatus} | {None}:
+        status = None
+    return services.CertFilter(
+        status=status,
+        q=(request.args.get("q") or "")[:100] or None,
+        track_id=request.args.get("track", type=int),
+    )
+
+
+@bp.get("/certificates/org")
+@requires(Permission.STAFF_VIEW)
+def org_list() -> str:
+    """The organization's certificates with filters, and a ZIP of the selected or all."""
+    org = _manager_org()
+    filters = _filters()
+    certs = services.of_org(org, filters, date.today())
+    return render_template(
+        "certificates/org_list.html",
+        org=org,
+        certs=certs,
+        filters=filters,
+        tracks=active_tracks(),
+        statuses=[s.value for s in CertStatus],
+        today=date.today(),
+    )
+
+
+@bp.post("/certificates/org/zip")
+@requires(Permission.STAFF_VIEW)
+def org_zip() -> Response:
+    """ZIP of the selected certificates (or all that match the filters) with a manifest."""
+    org = _manager_org()
+    certs = services.of_org(org, _filters(), date.today())
+    selected = {int(v) for v in request.form.getlist("cert") if v.isdigit()}
+    if selected:
+        certs = [c for c in certs if c.id in selected]
+    if not certs:
+        flash(_("No certificates to download."), "error")
+        return redirect(url_for("certificates.org_list"))
+    for cert in certs:
+        services.record_download(cert, current_user)
+    data = services.zip_of(certs)
+    db.session.commit()
+    return Response(
+        data,
+        mimetype="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="certificates-{org.id}.zip"'},
+    )
+
+
+@bp.get("/certificates/search")
+@requires(Permission.AUDIT_VIEW)
+def search() -> str:
+    """Find a certificate by serial, code, name or organization (own jurisdiction)."""
+    q = (request.args.get("q") or "")[:100]
+    jurisdiction = None if current_user.role == Role.ADMIN else current_user.jurisdiction or "-"
+    results = services.search(jurisdiction, q) if q else []
+    return render_template("certificates/search.html", q=q, results=results, today=date.today())
+
+
+@bp.get("/certificates/<int:cert_id>")
+@requires(Permission.STAFF_VIEW)
+def detail(cert_id: int) -> str:
+    """A certificate as staff see it, with the admin's revoke and re-issue forms."""
+    cert = _cert_in_scope(cert_id)
+    return render_template(
+        "certificates/detail.html",
+        cert=cert,
+        record=services.public_record(cert, date.today()),
+        qr=qr_svg(services.verify_url(cert.verification_code)),
+        verify=services.verify_url(cert.verification_code),
+        revoke_form=RevokeForm(),
+        reissue_form=ReissueForm(holder_name=cert.holder_name),
+    )
+
+
+@bp.post("/certificates/<int:cert_id>/revoke")
+@requires(Permission.CERT_ADMIN)
+def revoke(cert_id: int) -> Response | str:
+    """Revoke with a required reason (admins)."""
+    cert = db.session.get(Certificate, cert_id) or abort(404)
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        flash(_("Give a reason of at least 5 characters."), "error")
+        return redirect(url_for("certificates.detail", cert_id=cert.id))
+    try:
+        services.revoke(cert, form.reason.data or "", actor=current_user)
+    except services.CertificateActionError:
+        abort(400, _("This certificate is already revoked."))
+    db.session.commit()
+    flash(_("Certificate %(serial)s revoked.", serial=cert.serial))
+    return redirect(url_for("certificates.detail", cert_id=cert.id))
+
+
+@bp.post("/certificates/<int:cert_id>/reissue")
+@requires(Permission.CERT_ADMIN)
+def reissue(cert_id: int) -> Response:
+    """Re-issue (e.g. a corrected name); the new certificate supersedes this one."""
+    cert = db.session.get(Certificate, cert_id) or abort(404)
+    form = ReissueForm()
+    if not form.validate_on_submit():
+        flash(_("Give the name for the new certificate."), "error")
+        return redirect(url_for("certificates.detail", cert_id=cert.id))
+    try:
+        new = services.reissue(cert, actor=current_user, holder_name=form.holder_name.data)
+    except services.CertificateActionError:
+        abort(400, _("Only a current certificate can be re-issued."))
+    db.session.commit()
+    flash(
+        _(
+            "Certificate %(serial)s issued; it supersedes %(old)s.",
+            serial=new.serial,
+            old=cert.serial,
+        )
+    )
+    return redirect(url_for("certificates.detail", cert_id=new.id))

@@ -1,0 +1,65 @@
+"""What every template can use: the navigation for the role, languages, labels."""
+
+from __future__ import annotations
+
+from flask import Flask, request, url_for
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from trainer.orgs.jobroles import LANGUAGE_NAMES, job_role_label
+from trainer.policy import Permission, has_permission
+
+NAV = (
+    ("learning.home", Permission.LEARN, _l("My training")),
+    ("certificates.mine", Permission.LEARN, _l("My certificates")),
+    ("compliance.dashboard", Permission.STAFF_MANAGE, _l("Dashboard")),
+    ("orgs.staff_list", Permission.STAFF_MANAGE, _l("Staff")),
+    ("certificates.org_list", Permission.STAFF_MANAGE, _l("Certificates")),
+    ("orgs.org_list", Permission.ORG_VIEW, _l("Organizations")),
+    ("certificates.search", Permission.AUDIT_VIEW, _l("Find a certificate")),
+    ("outcomes.index", Permission.AUDIT_VIEW, _l("Outcomes")),
+    ("audit.log", Permission.AUDIT_VIEW, _l("Audit log")),
+    ("auth.user_list", Permission.USER_ADMIN, _l("Accounts")),
+    ("catalog.admin_modules", Permission.CONTENT_ADMIN, _l("Content")),
+)
+
+
+def navigation(app: Flask) -> list[dict[str, object]]:
+    """Links the signed-in person may follow, in a stable order."""
+    if not current_user.is_authenticated:
+        return []
+    items = []
+    for endpoint, permission, label in NAV:
+        if endpoint in app.view_functions and has_permission(current_user, permission):
+            if endpoint == "orgs.org_list" and current_user.role == "manager":
+                continue
+            items.append(
+                {
+                    "url": url_for(endpoint),
+                    "label": label,
+                    "current": request.endpoint == endpoint,
+                }
+            )
+    return items
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Context processor and filters shared by every page."""
+
+    @app.context_processor
+    def inject() -> dict[str, object]:
+        return {
+            "nav_items": navigation(app),
+            "languages": LANGUAGE_NAMES,
+            "current_language": str(get_locale() or "en"),
+            "program_name": app.config["PROGRAM_NAME"],
+        }
+
+    app.jinja_env.filters["job_role"] = job_role_label
+    app.jinja_env.filters["format_date"] = lambda value, fmt="medium": (
+        format_date(value, fmt) if value else ""
+    )
+    app.jinja_env.filters["format_datetime"] = lambda value, fmt="medium": (
+        format_datetime(value, fmt) if value else ""
+    )

@@ -1,0 +1,27 @@
+"""Import every feature's models so metadata (and migrations) see all tables."""
+
+from trainer.assessments.models import Attempt, Response
+from trainer.audit.models import AuditEvent
+from trainer.auth.models import User
+from trainer.catalog.models import Module, ModuleVersion, Track, TrackModule
+from trainer.certificates.models import Certificate, CertificateFile, SerialCounter
+from trainer.learning.models import Enrollment, LessonProgress, ModuleProgress
+from trainer.orgs.models import Organization
+
+__all__ = [
+    "Attempt",
+    "AuditEvent",
+    "Certificate",
+    "CertificateFile",
+    "Enrollment",
+    "LessonProgress",
+    "Module",
+    "ModuleProgress",
+    "ModuleVersion",
+    "Organization",
+    "Response",
+    "SerialCounter",
+    "Track",
+    "TrackModule",
+    "User",
+]

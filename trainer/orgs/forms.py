@@ -1,0 +1,65 @@
+"""Organization, staff and import forms."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DateField, EmailField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from trainer.core.validators import EmailAddress
+from trainer.orgs.jobroles import LANGUAGE_NAMES, job_role_choices
+
+
+def _not_future(form: FlaskForm, field: DateField) -> None:
+    if field.data and field.data > date.today():
+        raise ValidationError(_l("The hire date cannot be in the future."))
+
+
+class OrganizationForm(FlaskForm):
+    """Create or edit an organization (admins)."""
+
+    kind = SelectField(
+        _l("Kind"),
+        choices=[
+            SelectChoice("hotel", _l("Hotel")),
+            SelectChoice("city_department", _l("City department")),
+            SelectChoice("partner", _l("Partner")),
+        ],
+    )
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
+    jurisdiction = SelectField(_l("Jurisdiction"), choices=[])
+    department = SelectField(_l("Department"), choices=[], validators=[Optional()])
+    permit_number = StringField(_l("Hotel permit number"), validators=[Optional(), Length(max=64)])
+
+
+class StaffForm(FlaskForm):
+    """Add or edit a staff member (email optional)."""
+
+    first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=100)])
+    last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=100)])
+    email = EmailField(
+        _l("Email"),
+        validators=[Optional(), EmailAddress(), Length(max=254)],
+        description=_l("Leave empty for staff without an email: they sign in with an access code."),
+    )
+    job_role = SelectField(_l("Job role"), choices=[])
+    hire_date = DateField(_l("Hire date"), validators=[DataRequired(), _not_future])
+    language = SelectField(
+        _l("Language"), choices=[SelectChoice(k, v) for k, v in LANGUAGE_NAMES.items()]
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.job_role.choices = [SelectChoice(v, label) for v, label in job_role_choices()]
+
+
+class ImportForm(FlaskForm):
+    """Upload a staff CSV."""
+
+    file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file."))])

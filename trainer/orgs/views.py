@@ -1,0 +1,257 @@
+"""Organizations (admins), staff lists, staff import and access sheets (managers)."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from trainer.auth import services as auth_services
+from trainer.auth.models import Role, User
+from trainer.core.text import localized
+from trainer.extensions import db
+from trainer.mail import send_mail
+from trainer.orgs import services
+from trainer.orgs.forms import ImportForm, OrganizationForm, StaffForm
+from trainer.orgs.jobroles import DEPARTMENTS
+from trainer.orgs.models import Organization
+from trainer.policy import Permission, authorize, requires
+
+bp = Blueprint("orgs", __name__, url_prefix="/orgs")
+
+
+def _org_form(org: Organization | None = None) -> OrganizationForm:
+    form = OrganizationForm(obj=org)
+    form.jurisdiction.choices = [
+        SelectChoice(j, f"{localized(rule.name, str(get_locale()))} ({j})")
+        for j, rule in sorted(current_app.extensions["trainer.jurisdictions"].items())
+    ]
+    form.department.choices = [SelectChoice("", "—")] + [
+        SelectChoice(k, str(v)) for k, v in DEPARTMENTS.items()
+    ]
+    return form
+
+
+def _org_data(form: OrganizationForm) -> services.OrgData:
+    return services.OrgData(
+        kind=form.kind.data or "hotel",
+        name=(form.name.data or "").strip(),
+        address=(form.address.data or "").strip(),
+        jurisdiction=form.jurisdiction.data or "",
+        department=form.department.data or None,
+        permit_number=(form.permit_number.data or "").strip() or None,
+    )
+
+
+def _get_org(org_id: int, permission: Permission) -> Organization:
+    org = db.session.get(Organization, org_id)
+    if org is None:
+        abort(404)
+    authorize(permission, org)
+    return org
+
+
+def _get_staff(user_id: int, permission: Permission) -> User:
+    user = db.session.get(User, user_id)
+    if user is None or user.organization is None:
+        abort(404)
+    authorize(permission, user.organization)
+    return user
+
+
+def _manager_org() -> Organization:
+    """The organization a manager manages (admins pick one with ?org=)."""
+    if current_user.role == Role.ADMIN and request.args.get("org", "").isdigit():
+        return _get_org(int(request.args["org"]), Permission.STAFF_VIEW)
+    if current_user.organization is None:
+        abort(404)
+    return current_user.organization
+
+
+@bp.get("/")
+@requires(Permission.ORG_VIEW)
+def org_list() -> str | Response:
+    """Organizations: every one for admins, the jurisdiction's for auditors."""
+    if current_user.role == Role.MANAGER:
+        return redirect(url_for("orgs.staff_list"))
+    jurisdiction = None if current_user.role == Role.ADMIN else current_user.jurisdiction
+    return render_template("orgs/org_list.html", orgs=services.list_orgs(jurisdiction))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(Permission.ORG_ADMIN)
+def org_new() -> Response | str:
+    """Create an organization (admins)."""
+    form = _org_form()
+    if form.validate_on_submit():
+        org = services.create_org(_org_data(form), actor=current_user)
+        db.session.commit()
+        flash(_("Organization created."))
+        return redirect(url_for("orgs.org_edit", org_id=org.id))
+    return render_template("orgs/org_form.html", form=form, org=None)
+
+
+@bp.route("/<int:org_id>/edit", methods=["GET", "POST"])
+@requires(Permission.ORG_ADMIN)
+def org_edit(org_id: int) -> Response | str:
+    """Edit an organization (admins)."""
+    org = _get_org(org_id, Permission.ORG_ADMIN)
+    form = _org_form(org)
+    if form.validate_on_submit():
+        services.update_org(org, _org_data(form), actor=current_user)
+        db.session.commit()
+        flash(_("Organization saved."))
+        return redirect(url_for("orgs.org_edit", org_id=org.id))
+    return render_template("orgs/org_form.html", form=form, org=org)
+
+
+@bp.get("/staff")
+@requires(Permission.STAFF_VIEW)
+def staff_list() -> str:
+    """The manager's staff list (admins: ?org=ID; auditors read it per organization)."""
+    if current_user.role == Role.AUDITOR:
+        org = _get_org(request.args.get("org", type=int) or 0, Permission.STAFF_VIEW)
+    else:
+        org = _manager_org()
+    return render_template("orgs/staff_list.html", org=org, staff=services.staff_of(org))
+
+
+def _staff_data(form: StaffForm) -> services.StaffData:
+    return services.StaffData(
+        first_name=form.first_name.data or "",
+        last_name=form.last_name.data or "",
+        email=form.email.data or None,
+        job_role=form.job_role.data or "other",
+        hire_date=form.hire_date.data,  # type: ignore[arg-type]
+        language=form.language.data or "en",
+    )
+
+
+@bp.route("/staff/new", methods=["GET", "POST"])
+@requires(Permission.STAFF_MANAGE)
+def staff_new() -> Response | str:
+    """Add a staff member; with an email, an invitation goes out."""
+    org = _manager_org()
+    form = StaffForm()
+    if form.validate_on_submit():
+        if form.email.data and services.email_taken(form.email.data):
+            form.email.errors.append(_("Another account already uses this email."))
+        else:
+            user = services.add_staff(org, _staff_data(form), actor=current_user)
+            if user.email:
+                _send_invitation(user)
+            db.session.commit()
+            flash(_("%(name)s was added.", name=user.full_name))
+            return redirect(url_for("orgs.staff_list"))
+    return render_template("orgs/staff_form.html", form=form, org=org, person=None)
+
+
+@bp.route("/staff/<int:user_id>/edit", methods=["GET", "POST"])
+@requires(Permission.STAFF_MANAGE)
+def staff_edit(user_id: int) -> Response | str:
+    """Edit a staff member's details."""
+    person = _get_staff(user_id, Permission.STAFF_MANAGE)
+    form = StaffForm(obj=person)
+    if form.validate_on_submit():
+        if form.email.data and services.email_taken(form.email.data, except_user_id=person.id):
+            form.email.errors.append(_("Another account already uses this email."))
+        else:
+            services.update_staff(person, _staff_data(form), actor=current_user)
+            db.session.commit()
+            flash(_("Saved."))
+            return redirect(url_for("orgs.staff_list"))
+    return render_template(
+        "orgs/staff_form.html", form=form, org=person.organization, person=person
+    )
+
+
+@bp.post("/staff/<int:user_id>/active")
+@requires(Permission.STAFF_MANAGE)
+def staff_active(user_id: int) -> Response:
+    """Deactivate or reactivate a staff member; their records stay."""
+    person = _get_staff(user_id, Permission.STAFF_MANAGE)
+    if person.id == current_user.id:
+        abort(400, _("You cannot deactivate your own account."))
+    active = request.form.get("active") == "1"
+    services.set_staff_active(person, active, actor=current_user)
+    db.session.commit()
+    flash(_("Reactivated.") if active else _("Deactivated. Their training records are kept."))
+    return redirect(url_for("orgs.staff_list"))
+
+
+def _send_invitation(user: User) -> None:
+    link = url_for(
+        "auth.accept_invitation", token=auth_services.make_token(user, "invite"), _external=True
+    )
+    send_mail(
+        user.email or "",
+        _("You are invited to your anti-trafficking training"),
+        render_template("orgs/mail_invitation.txt", user=user, link=link),
+        language=user.language,
+    )
+
+
+@bp.post("/staff/<int:user_id>/invite")
+@requires(Permission.STAFF_MANAGE)
+def staff_invite(user_id: int) -> Response:
+    """Send (again) the invitation email."""
+    person = _get_staff(user_id, Permission.STAFF_MANAGE)
+    if not person.email:
+        abort(400, _("This person has no email address; print an access sheet instead."))
+    _send_invitation(person)
+    flash(_("Invitation sent to %(email)s.", email=person.email))
+    return redirect(url_for("orgs.staff_list"))
+
+
+@bp.post("/staff/<int:user_id>/access-code")
+@requires(Permission.STAFF_MANAGE)
+def staff_access_code(user_id: int) -> Response | str:
+    """Issue a new access code (or revoke it) and show the printable sheet once."""
+    person = _get_staff(user_id, Permission.STAFF_MANAGE)
+    if request.form.get("action") == "revoke":
+        auth_services.revoke_access_code(person, actor=current_user)
+        db.session.commit()
+        flash(_("The access code no longer works."))
+        return redirect(url_for("orgs.staff_list"))
+    code = auth_services.issue_access_code(person, actor=current_user)
+    db.session.commit()
+    from trainer.certificates.qr import qr_svg
+
+    link = url_for("auth.code_login", code=code, _external=True)
+    return render_template("orgs/access_sheet.html", person=person, code=code, qr=qr_svg(link))
+
+
+@bp.route("/staff/import", methods=["GET", "POST"])
+@requires(Permission.STAFF_MANAGE)
+def staff_import() -> Response | str:
+    """Import staff from a CSV: all rows or, if any row is bad, none."""
+    org = _manager_org()
+    form = ImportForm()
+    result = None
+    if form.validate_on_submit():
+        with form.file.data.stream as upload:
+            raw = upload.read(current_app.config["STAFF_IMPORT_MAX_BYTES"] + 1)
+        result = services.parse_staff_csv(
+            raw, org, max_bytes=current_app.config["STAFF_IMPORT_MAX_BYTES"]
+        )
+        if result.ok:
+            users = services.import_staff(org, result.rows, actor=current_user)
+            for user in users:
+                if user.email:
+                    _send_invitation(user)
+            db.session.commit()
+            flash(_("%(count)d staff imported.", count=len(users)))
+            return redirect(url_for("orgs.staff_list"))
+    return render_template("orgs/staff_import.html", form=form, org=org, result=result)
