@@ -38,6 +38,8 @@ system-deps:
 	have_lib 'libharfbuzz-subset.so' || needed+=(libharfbuzz-subset0); \
 	[ -x /usr/bin/chromium ] || needed+=(chromium); \
 	command -v java >/dev/null 2>&1 || needed+=(default-jre-headless); \
+	command -v zbarimg >/dev/null 2>&1 || needed+=(zbar-tools); \
+	command -v pdftoppm >/dev/null 2>&1 || needed+=(poppler-utils); \
 	if [ $${#needed[@]} -gt 0 ]; then \
 	  if [ "$$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then \
 	    echo "Missing system packages: $${needed[*]}" >&2; \

@@ -69,7 +69,7 @@ def _backends() -> list[Any]:
 
 
 class _Config(TestConfig):
-    MODULES_DIR = str(ROOT / "modules")
+    MODULES_DIR = os.environ.get("TEST_MODULES_DIR", str(ROOT / "modules"))
     PUBLIC_BASE_URL = "http://localhost"
     SERVER_NAME = "localhost"
 

@@ -280,3 +280,13 @@ def review_for(
             details["feedback"] = localized(question.get("feedback"), language) or None
         reviews.append(QuestionReview(key=key, **details))
     return reviews
+
+
+def correct_values(question: Mapping[str, Any]) -> list[str]:
+    """The values an HTML form posts to answer a question correctly (demo data, tests)."""
+    correct = question["correct"]
+    if question_type(question).name == TrueFalse.name:
+        return ["true" if correct else "false"]
+    if isinstance(correct, list):
+        return [str(value) for value in correct]
+    return [str(correct)]

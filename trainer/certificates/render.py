@@ -14,6 +14,7 @@ not depend on the fonts installed on the machine.
 import io
 import logging
 import re
+import threading
 from dataclasses import dataclass, field
 from datetime import date
 from importlib.resources import files
@@ -40,6 +41,7 @@ FONT_SCHEME = "font:"
 #: Name under which the sRGB output intent (required by PDF/A) is handed to WeasyPrint.
 OUTPUT_INTENT = "--certificate-srgb"
 FONTS_DIR = (Path(__file__).parent / "fonts").resolve()
+_RENDER_LOCK = threading.Lock()
 #: Beyond these sizes the template switches to its dense layout to stay on one page.
 DENSE_AFTER_MODULES = 4
 DENSE_AFTER_NAME_CHARS = 36
@@ -194,11 +196,12 @@ def srgb_output_intent() -> ColorProfile:
 def html_to_pdf(html: str) -> bytes:
     """Convert certificate HTML to PDF/A-3b bytes, refusing every URL but the shipped fonts."""
     fetcher = ShippedFontFetcher()
-    pdf = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(
-        pdf_variant=PDF_VARIANT,
-        output_intent=OUTPUT_INTENT,
-        color_profiles={OUTPUT_INTENT: srgb_output_intent()},
-    )
+    with _RENDER_LOCK:  # Pango and fontconfig are not safe to drive from two threads at once
+        pdf = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(
+            pdf_variant=PDF_VARIANT,
+            output_intent=OUTPUT_INTENT,
+            color_profiles={OUTPUT_INTENT: srgb_output_intent()},
+        )
     if fetcher.refused:
         raise CertificateRenderError(
             f"certificate HTML asked for {len(fetcher.refused)} refused URL(s)"

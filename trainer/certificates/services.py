@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
+from flask_babel import force_locale, ngettext
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -70,10 +71,19 @@ def verify_url(code: str) -> str:
 # --- issuing -----------------------------------------------------------------------
 
 
-def _expiry_text(rule_info: dict[str, Any]) -> str:
+def _expiry_text(rule_info: dict[str, Any], language: str) -> str:
+    """'every year (Houston City Code ...)' in the certificate's language."""
     if not rule_info.get("rule"):
         return ""
-    return f"{rule_info['refresher']} ({rule_info['citation']})"
+    amount, unit = int(rule_info["amount"]), rule_info["unit"]
+    with force_locale(language):
+        if unit == "years":
+            period = ngettext("every year", "every %(num)d years", amount)
+        elif unit == "months":
+            period = ngettext("every month", "every %(num)d months", amount)
+        else:
+            period = ngettext("every day", "every %(num)d days", amount)
+    return f"{period} ({rule_info['citation']})"
 
 
 def certificate_data(cert: Certificate) -> CertificateData:
@@ -94,7 +104,7 @@ def certificate_data(cert: Certificate) -> CertificateData:
         completed_on=cert.completed_at.date(),
         issued_on=cert.issued_at.date(),
         expires_on=cert.expires_on,
-        expiry_rule=_expiry_text(cert.expiry_rule),
+        expiry_rule=_expiry_text(cert.expiry_rule, cert.language),
         legal_reference=cert.legal_reference,
         language=cert.language,
         program_name=current_app.config["PROGRAM_NAME"],
@@ -157,7 +167,8 @@ def _rule_info(user: User, completed_on: date) -> tuple[date | None, dict[str, A
         info = {
             "rule": rule.id,
             "citation": rule.citation,
-            "refresher": f"{rule.refresher.amount} {rule.refresher.unit.value}",
+            "amount": rule.refresher.amount,
+            "unit": rule.refresher.unit.value,
         }
     prefix = primary.serial_prefix if primary else "CERT"
     reference = primary.citation if primary else ""

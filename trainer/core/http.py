@@ -5,7 +5,16 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from flask import Flask, Response, current_app, flash, render_template, request, session
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    flash,
+    has_request_context,
+    render_template,
+    request,
+    session,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
@@ -25,6 +34,8 @@ CSP = (
 def select_locale() -> str:
     """The user's language, else the switcher's choice, else the browser's."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return "en"
     if current_user and current_user.is_authenticated and current_user.language in languages:
         return current_user.language
     if session.get("lang") in languages:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, request, url_for
+from flask import Flask, has_request_context, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -17,6 +17,7 @@ NAV = (
     ("orgs.staff_list", Permission.STAFF_MANAGE, _l("Staff")),
     ("certificates.org_list", Permission.STAFF_MANAGE, _l("Certificates")),
     ("orgs.org_list", Permission.ORG_VIEW, _l("Organizations")),
+    ("compliance.auditor", Permission.AUDIT_VIEW, _l("Compliance")),
     ("certificates.search", Permission.AUDIT_VIEW, _l("Find a certificate")),
     ("outcomes.index", Permission.AUDIT_VIEW, _l("Outcomes")),
     ("audit.log", Permission.AUDIT_VIEW, _l("Audit log")),
@@ -27,7 +28,7 @@ NAV = (
 
 def navigation(app: Flask) -> list[dict[str, object]]:
     """Links the signed-in person may follow, in a stable order."""
-    if not current_user.is_authenticated:
+    if not has_request_context() or not current_user or not current_user.is_authenticated:
         return []
     items = []
     for endpoint, permission, label in NAV:

@@ -6,13 +6,19 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from trainer.assessments import scoring
+from trainer.assessments import services as tests
+from trainer.assessments.models import Attempt
 from trainer.auth.models import Role, User
 from trainer.auth.services import hash_password
 from trainer.extensions import db
+from trainer.learning import services as learning
 from trainer.orgs import services as org_services
 from trainer.orgs.models import Organization
+from trainer.timeutil import utcnow
 
-DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - documented demo credential
+DEMO_PASSWORD = "demo-pass-2026"
+CERTIFIED_EMAIL = "certified@hotel.demo.test"  # noqa: S105 - documented demo credential
 DEMO_ACCOUNTS = (
     ("admin@demo.test", Role.ADMIN, None, None),
     ("auditor@demo.test", Role.AUDITOR, None, None),
@@ -79,4 +85,51 @@ def seed(today: date | None = None) -> dict[str, User]:
             for hook in org_services.STAFF_HOOKS:
                 hook(user)
         users[email] = user
+    certified = User(
+        email=CERTIFIED_EMAIL,
+        first_name="Lucía",
+        last_name="Torres",
+        role=Role.LEARNER.value,
+        organization_id=hotel.id,
+        job_role="housekeeping",
+        hire_date=today - timedelta(days=40),
+        language="es",
+        password_hash=password,
+    )
+    certified.organization = hotel
+    db.session.add(certified)
+    db.session.flush()
+    for hook in org_services.STAFF_HOOKS:
+        hook(certified)
+    complete_open_tracks(certified)
+    users[CERTIFIED_EMAIL] = certified
     return users
+
+
+def _answer_all(attempt: Attempt, user: User) -> None:
+    for item in tests.items_of(attempt):
+        for key, question in scoring.questions_of(item):
+            tests.save_answer(attempt, user, key, scoring.correct_values(question))
+    tests.submit(attempt, user)
+
+
+def complete_open_tracks(user: User) -> None:
+    """Take every open module of the person's tracks through the real services.
+
+    Lessons are opened, given their minimum time on the server's clock (their opening
+    time is set that far back) and completed; tests are answered correctly. Passing the
+    last module issues the certificate through the usual completion hook.
+    """
+    for enrollment in learning.enrollments_of(user):
+        for progress in enrollment.modules:
+            version = learning.start_module(progress)
+            _answer_all(tests.start_pre_test(progress, user), user)
+            for lesson in version.lessons:
+                row = learning.open_lesson(progress, lesson["id"], pre_test_done=True)
+                row.opened_at = utcnow() - timedelta(
+                    seconds=learning.lesson_minimum(version, lesson, user) + 30
+                )
+                learning.complete_lesson(progress, lesson["id"], user)
+            if version.attestation:
+                learning.attest(progress, user)
+            _answer_all(tests.start_post_test(progress, user), user)

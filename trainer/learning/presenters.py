@@ -231,7 +231,7 @@ def attempt_view(attempt: Attempt, language: str) -> dict[str, Any]:
         "number": attempt.number,
         "title": localized(attempt.version.title, language),
         "progress_id": attempt.module_progress_id,
-        "items": items,
+        "entries": items,
         "answered": answered,
         "total": total,
     }

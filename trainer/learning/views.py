@@ -24,7 +24,8 @@ from trainer.extensions import db
 from trainer.learning import services
 from trainer.learning.models import ModuleProgress
 from trainer.learning.presenters import attempt_view, module_overview, result_view, track_overview
-from trainer.policy import Permission, requires
+from trainer.core.safety import safe_next
+from trainer.policy import Permission, authorize, requires
 
 bp = Blueprint("learning", __name__, url_prefix="/learn")
 
@@ -196,6 +197,20 @@ def start_post(progress_id: int) -> Response:
         return redirect(url_for("learning.module", progress_id=progress.id))
     db.session.commit()
     return redirect(url_for("learning.attempt", attempt_id=attempt.id))
+
+
+@bp.post("/progress/<int:progress_id>/extra-round")
+@requires(Permission.STAFF_MANAGE)
+def extra_round(progress_id: int) -> Response:
+    """A manager lets a learner who used every attempt try another round."""
+    progress = db.session.get(ModuleProgress, progress_id)
+    if progress is None:
+        abort(404)
+    authorize(Permission.STAFF_MANAGE, progress.enrollment.user.organization)
+    services.grant_extra_round(progress, actor=current_user)
+    db.session.commit()
+    flash(_("%(name)s can take the post-test again.", name=progress.enrollment.user.full_name))
+    return redirect(safe_next(request.form.get("next")) or url_for("orgs.staff_list"))
 
 
 @bp.get("/attempt/<int:attempt_id>")

@@ -1,0 +1,361 @@
+"""The training engine over HTTP: gating, pacing, tests, autosave, double submit."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
+
+from tests import journey
+from tests.conftest import csrf_token, login
+from trainer.assessments.models import Attempt, Response
+from trainer.certificates.models import Certificate
+from trainer.extensions import db
+from trainer.learning import services as learning
+from trainer.learning.models import Enrollment, LessonProgress
+
+
+def _enrollment(user) -> Enrollment:
+    return learning.enrollments_of(user)[0]
+
+
+def test_hotel_learner_completes_the_track_with_one_failed_attempt(client, make):
+    org = make.org()
+    user = make.user(org)
+    login(client, user)
+    home = client.get("/learn/")
+    assert "Hotel" in home.text
+    enrollment = _enrollment(user)
+    intro, hotel = enrollment.modules
+    assert intro.module.slug == "intro-indicators" and hotel.module.slug == "hotel-lodging"
+    # component 2 is locked until component 1 is passed
+    locked = client.get(f"/learn/m/{hotel.id}")
+    assert locked.status_code == 302
+    journey.take_test(client, intro.id, "pre", right=False)
+    journey.read_lessons(client, intro.id, user)
+    failed = journey.take_test(client, intro.id, "post", right=False)
+    assert failed.passed is False and failed.score_percent == 0
+    # cooldown: a new attempt right away is refused with a message
+    token = csrf_token(client, f"/learn/m/{intro.id}")
+    refused = client.post(f"/learn/m/{intro.id}/post", data={"csrf_token": token})
+    assert refused.status_code == 302
+    assert "wait" in client.get(f"/learn/m/{intro.id}").text
+    db.session.execute(
+        update(Attempt)
+        .where(Attempt.id == failed.id)
+        .values(submitted_at=failed.submitted_at - timedelta(minutes=11))
+    )
+    db.session.commit()
+    passed = journey.take_test(client, intro.id, "post", right=True)
+    assert passed.passed is True and passed.score_percent == 100
+    assert passed.number == 2
+    assert client.get(f"/learn/m/{hotel.id}").status_code == 200
+    journey.pass_module(client, hotel.id, user)
+    db.session.expire_all()
+    enrollment = db.session.get(Enrollment, enrollment.id)
+    assert enrollment.completed_at is not None
+    certs = db.session.scalars(select(Certificate).where(Certificate.user_id == user.id)).all()
+    assert len(certs) == 1
+    assert "Complete" in client.get("/learn/").text
+
+
+def test_post_forms_are_fresh_draws_without_pre_test_items(client, make):
+    user = make.user(make.org())
+    login(client, user)
+    intro = _enrollment(user).modules[0]
+    pre = journey.take_test(client, intro.id, "pre", right=False)
+    journey.read_lessons(client, intro.id, user)
+    first = journey.take_test(client, intro.id, "post", right=False)
+    db.session.execute(
+        update(Attempt)
+        .where(Attempt.id == first.id)
+        .values(submitted_at=first.submitted_at - timedelta(hours=1))
+    )
+    db.session.commit()
+    second = journey.take_test(client, intro.id, "post", right=False)
+    pre_ids = {e["item_id"] for e in pre.form}
+    first_ids = {e["item_id"] for e in first.form}
+    second_ids = {e["item_id"] for e in second.form}
+    assert not pre_ids & first_ids and not pre_ids & second_ids
+    assert len(first_ids) == len(second_ids) == first.version.post_test_length
+    assert first.form != second.form  # a fresh draw (ids or option order)
+
+
+def test_pre_test_is_taken_once_per_version(client, make):
+    user = make.user(make.org())
+    login(client, user)
+    intro = _enrollment(user).modules[0]
+    first = journey.take_test(client, intro.id, "pre", right=True)
+    token = csrf_token(client, f"/learn/m/{intro.id}")
+    again = client.post(f"/learn/m/{intro.id}/pre", data={"csrf_token": token})
+    assert journey.attempt_from(again).id == first.id
+    assert first.passed is None  # a baseline has no pass mark
+
+
+def test_lessons_open_in_order_and_early_completion_is_refused(client, make):
+    user = make.user(make.org())
+    login(client, user)
+    intro = _enrollment(user).modules[0]
+    # no lesson before the pre-test
+    assert client.get(f"/learn/m/{intro.id}/lesson/welcome").status_code == 302
+    journey.take_test(client, intro.id, "pre", right=False)
+    version = learning.version_for(journey.progress(intro.id))
+    first, second = version.lessons[0]["id"], version.lessons[1]["id"]
+    skipped = client.get(f"/learn/m/{intro.id}/lesson/{second}")
+    assert skipped.status_code == 302
+    page = client.get(f"/learn/m/{intro.id}/lesson/{first}")
+    assert page.status_code == 200
+    assert "data-pace-remaining" in page.text and "disabled" in page.text
+    # a direct POST before the minimum time is refused, with a message, and saves nothing
+    token = csrf_token(client, f"/learn/m/{intro.id}")
+    early = client.post(f"/learn/m/{intro.id}/lesson/{first}", data={"csrf_token": token})
+    assert early.status_code == 302 and early.headers["Location"].endswith(first)
+    assert "can be completed in" in client.get(early.headers["Location"]).text
+    row = db.session.scalar(select(LessonProgress).where(LessonProgress.lesson_id == first))
+    assert row.completed_at is None
+    # reloading does not restart the server's clock
+    opened = row.opened_at
+    client.get(f"/learn/m/{intro.id}/lesson/{first}")
+    db.session.expire_all()
+    assert db.session.get(LessonProgress, row.id).opened_at == opened
+
+
+def test_module_minimum_is_at_least_the_jurisdictions(app, make):
+    user = make.user(make.org(jurisdiction="texas"))
+    version = _enrollment(user).modules[0].module.current_version
+    authored = sum(lesson["minimum_seconds"] for lesson in version.lessons)
+    original = version.lessons
+    version.content = {
+        **version.content,
+        "lessons": [{**lesson, "minimum_seconds": 60} for lesson in original],
+    }
+    try:
+        total = sum(learning.lesson_minimum(version, lesson, user) for lesson in version.lessons)
+        assert total >= 20 * 60 > 60 * len(original)
+    finally:
+        db.session.rollback()
+    assert authored >= 20 * 60
+
+
+def test_autosave_and_resume_after_sign_out(client, make):
+    user = make.user(make.org())
+    login(client, user)
+    intro = _enrollment(user).modules[0]
+    token = csrf_token(client, f"/learn/m/{intro.id}")
+    attempt = journey.attempt_from(
+        client.post(f"/learn/m/{intro.id}/pre", data={"csrf_token": token})
+    )
+    key, values = next(iter(journey.answers_for(attempt, right=True).items()))
+    saved = client.post(
+        f"/learn/attempt/{attempt.id}/answer",
+        data={"question": key[2:], "answer": values, "csrf_token": token},
+    )
+    assert saved.status_code == 200 and saved.json == {"saved": True}
+    client.post("/auth/logout", data={"csrf_token": token})
+    login(client, user)
+    page = client.get(f"/learn/attempt/{attempt.id}")
+    dom_id = "q-" + key[2:].replace(".", "-") + "-" + values[0]
+    assert f'id="{dom_id}" name="{key}" value="{values[0]}" checked' in page.text
+    # changing the answer keeps one row, counting the change
+    other = journey.answers_for(attempt, right=False)[key]
+    client.post(
+        f"/learn/attempt/{attempt.id}/answer",
+        data={"question": key[2:], "answer": other, "csrf_token": csrf_token(client, "/learn/")},
+    )
+    rows = db.session.scalars(select(Response).where(Response.attempt_id == attempt.id)).all()
+    assert len(rows) == 1 and rows[0].changes == 1
+
+
+def test_save_and_finish_later_without_javascript(client, make):
+    user = make.user(make.org())
+    login(client, user)
+    intro = _enrollment(user).modules[0]
+    token = csrf_token(client, f"/learn/m/{intro.id}")
+    attempt = journey.attempt_from(
+        client.post(f"/learn/m/{intro.id}/pre", data={"csrf_token": token})
+    )
+    data = {**journey.answers_for(attempt, right=True), "action": "save", "csrf_token": token}
+    response = client.post(f"/learn/attempt/{attempt.id}", data=data)
+    assert response.status_code == 302
+    db.session.expire_all()
+    attempt = db.session.get(Attempt, attempt.id)
+    assert attempt.submitted_at is None
+    assert len(attempt.responses) == sum(len(journey.answers_for(attempt, right=True)) for _ in [0])
+
+
+def test_double_submit_grades_once(client, make):
+    user = make.user(make.org())
+    login(client, user)
+    intro = _enrollment(user).modules[0]
+    token = csrf_token(client, f"/learn/m/{intro.id}")
+    attempt = journey.attempt_from(
+        client.post(f"/learn/m/{intro.id}/pre", data={"csrf_token": token})
+    )
+    data = {**journey.answers_for(attempt, right=True), "action": "submit", "csrf_token": token}
+    first = client.post(f"/learn/attempt/{attempt.id}", data=data)
+    db.session.expire_all()
+    graded = db.session.get(Attempt, attempt.id)
+    submitted_at, score = graded.submitted_at, graded.score_percent
+    wrong = {**journey.answers_for(attempt, right=False), "action": "submit", "csrf_token": token}
+    second = client.post(f"/learn/attempt/{attempt.id}", data=wrong)
+    assert first.status_code == second.status_code == 302
+    db.session.expire_all()
+    again = db.session.get(Attempt, attempt.id)
+    assert (
+        (again.submitted_at, again.score_percent)
+        == (submitted_at, score)
+        == (
+            submitted_at,
+            100.0,
+        )
+    )
+
+
+def test_answers_outside_the_attempt_or_after_it_closed_are_refused(client, make):
+    user = make.user(make.org())
+    login(client, user)
+    intro = _enrollment(user).modules[0]
+    token = csrf_token(client, f"/learn/m/{intro.id}")
+    attempt = journey.attempt_from(
+        client.post(f"/learn/m/{intro.id}/pre", data={"csrf_token": token})
+    )
+    drawn = {e["item_id"] for e in attempt.form}
+    outsider = next(i for i in attempt.version.items if i["id"] not in drawn)
+    refused = client.post(
+        f"/learn/attempt/{attempt.id}/answer",
+        data={"question": outsider["id"], "answer": ["a"], "csrf_token": token},
+    )
+    assert refused.status_code == 400 and "not part of this test" in refused.json["error"]
+    key = next(iter(journey.answers_for(attempt, right=True)))
+    bad_option = client.post(
+        f"/learn/attempt/{attempt.id}/answer",
+        data={"question": key[2:], "answer": ["zz"], "csrf_token": token},
+    )
+    assert bad_option.status_code == 400
+    full_form_refused = client.post(
+        f"/learn/attempt/{attempt.id}",
+        data={f"q:{outsider['id']}": "a", "action": "save", "csrf_token": token},
+    )
+    assert full_form_refused.status_code == 400
+    assert db.session.scalar(select(func.count(Response.id))) == 0
+    client.post(
+        f"/learn/attempt/{attempt.id}",
+        data={**journey.answers_for(attempt, right=True), "action": "submit", "csrf_token": token},
+    )
+    late = client.post(
+        f"/learn/attempt/{attempt.id}/answer",
+        data={"question": key[2:], "answer": ["a"], "csrf_token": token},
+    )
+    assert late.status_code == 400 and "already submitted" in late.json["error"]
+
+
+def test_someone_elses_attempt_is_not_found(client, make):
+    org = make.org()
+    owner, other = make.user(org), make.user(org)
+    login(client, owner)
+    intro = _enrollment(owner).modules[0]
+    token = csrf_token(client, f"/learn/m/{intro.id}")
+    attempt = journey.attempt_from(
+        client.post(f"/learn/m/{intro.id}/pre", data={"csrf_token": token})
+    )
+    client.post("/auth/logout", data={"csrf_token": token})
+    login(client, other)
+    assert client.get(f"/learn/attempt/{attempt.id}").status_code == 404
+    assert client.get(f"/learn/m/{intro.id}").status_code == 404
+
+
+def test_attempts_run_out_and_a_manager_grants_another_round(client, make):
+    org = make.org()
+    user = make.user(org)
+    manager = make.user(org, role="manager")
+    login(client, user)
+    intro = _enrollment(user).modules[0]
+    journey.take_test(client, intro.id, "pre", right=False)
+    journey.read_lessons(client, intro.id, user)
+    allowed = learning.version_for(journey.progress(intro.id)).attempts
+    for _ in range(allowed):
+        failed = journey.take_test(client, intro.id, "post", right=False)
+        db.session.execute(
+            update(Attempt)
+            .where(Attempt.id == failed.id)
+            .values(submitted_at=failed.submitted_at - timedelta(hours=1))
+        )
+        db.session.commit()
+    assert "ask your manager" in client.get(f"/learn/m/{intro.id}").text
+    login_manager = client.application.test_client()
+    login(login_manager, manager)
+    token = csrf_token(login_manager, "/orgs/staff")
+    granted = login_manager.post(
+        f"/learn/progress/{intro.id}/extra-round", data={"csrf_token": token}
+    )
+    assert granted.status_code == 302
+    passed = journey.take_test(client, intro.id, "post", right=True)
+    assert passed.passed and passed.number == allowed + 1
+
+
+def test_health_department_components_with_attestation(client, make):
+    dept = make.org(
+        kind="city_department",
+        name="Houston Health Department",
+        jurisdiction="houston-city",
+        department="health",
+        permit_number=None,
+    )
+    user = make.user(dept, job_role="clinic_staff")
+    login(client, user)
+    enrollment = _enrollment(user)
+    assert [m.module.slug for m in enrollment.modules] == [
+        "intro-indicators",
+        "health-tailored",
+        "health-implementation",
+    ]
+    intro, tailored, implementation = enrollment.modules
+    journey.pass_module(client, intro.id, user)
+    journey.pass_module(client, tailored.id, user)
+    journey.take_test(client, implementation.id, "pre", right=False)
+    journey.read_lessons(client, implementation.id, user)
+    # the post-test waits for the attestation
+    token = csrf_token(client, f"/learn/m/{implementation.id}")
+    refused = client.post(f"/learn/m/{implementation.id}/post", data={"csrf_token": token})
+    assert refused.headers["Location"].endswith(f"/learn/m/{implementation.id}")
+    page = client.get(f"/learn/m/{implementation.id}/attest")
+    assert "intake" in page.text.lower() and 'type="checkbox"' in page.text
+    download = client.get(f"/learn/m/{implementation.id}/document/intake-screening")
+    assert download.status_code == 200
+    assert "attachment" in download.headers["Content-Disposition"]
+    unticked = client.post(f"/learn/m/{implementation.id}/attest", data={"csrf_token": token})
+    assert unticked.status_code == 200 and "Tick the box" in unticked.text
+    journey.attest(client, implementation.id)
+    assert journey.progress(implementation.id).attested_at is not None
+    passed = journey.take_test(client, implementation.id, "post", right=True)
+    assert passed.passed
+    db.session.expire_all()
+    assert db.session.get(Enrollment, enrollment.id).completed_at is not None
+
+
+def test_spanish_learner_reads_spanish(client, make):
+    user = make.user(make.org(), language="es")
+    login(client, user)
+    home = client.get("/learn/")
+    assert 'lang="es"' in home.text
+    intro = _enrollment(user).modules[0]
+    journey.take_test(client, intro.id, "pre", right=False)
+    version = learning.version_for(journey.progress(intro.id))
+    lesson = version.lessons[0]
+    page = client.get(f"/learn/m/{intro.id}/lesson/{lesson['id']}")
+    assert lesson["title"]["es"] in page.text
+    assert lesson["title"]["en"] not in page.text
+
+
+def test_admin_previews_any_version_in_any_language(client, make):
+    admin = make.user(role="admin")
+    login(client, admin)
+    listing = client.get("/catalog/")
+    assert "hotel-lodging" in listing.text
+    from trainer.catalog.services import module_by_slug
+
+    version = module_by_slug("hotel-lodging").current_version
+    page = client.get(f"/catalog/version/{version.id}?lang=es")
+    assert version.title["es"] in page.text
+    assert version.lessons[0]["title"]["es"] in page.text
+    assert client.get(f"/catalog/version/{version.id}?lang=xx").status_code == 404
