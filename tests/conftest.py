@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -84,18 +85,26 @@ def backend_app(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Flask]:
     """One app and schema per backend, with the shipped content synced once."""
+    overrides: dict[str, Any] = {}
+    schema = None
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
     else:
         url = _postgres_url()
         assert url
-    app = create_app(make_config(url))
+        # A schema of its own, so runs started at the same time never share tables.
+        schema = f"run_{os.getpid()}_{secrets.token_hex(3)}"
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        engine.dispose()
+        overrides["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "pool_pre_ping": True,
+            "connect_args": {"options": f"-csearch_path={schema}"},
+        }
+    app = create_app(make_config(url, **overrides))
     app.test_client_class = IsolatedClient
     with app.app_context():
-        db.drop_all()
-        if request.param == "postgresql":
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
         db.create_all()
         from trainer.catalog.services import sync_content
 
@@ -105,8 +114,12 @@ def backend_app(
     yield app
     with app.app_context():
         db.session.remove()
-        db.drop_all()
         db.engine.dispose()
+    if schema is not None:
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()
 
 
 def _clear(app: Flask) -> None:

@@ -233,12 +233,13 @@ def test_concurrent_completion_issues_exactly_one(app, make):
         assert version is not None
     enrollment.completed_at = now
     db.session.commit()
+    enrollment_id = enrollment.id
     barrier = threading.Barrier(2, timeout=30)
     results: list[object] = []
 
     def finish() -> None:
         with app.app_context():
-            mine = db.session.get(Enrollment, enrollment.id)
+            mine = db.session.get(Enrollment, enrollment_id)
             barrier.wait()
             try:
                 cert = services.issue_for_enrollment(mine)
