@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 export FLASK_APP := trainer:create_app
 TRANSLATIONS := $(patsubst %.po,%.mo,$(wildcard trainer/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test setup system-deps venv translations db content demo lint format bench clean
+.PHONY: run test setup system-deps venv translations messages db content demo lint format bench clean
 
 run: setup db content demo
 	@echo
@@ -63,6 +63,11 @@ translations: $(STAMP) $(TRANSLATIONS)
 
 trainer/translations/%/LC_MESSAGES/messages.mo: trainer/translations/%/LC_MESSAGES/messages.po
 	$(BIN)/pybabel compile --use-fuzzy -d trainer/translations -l $* >/dev/null
+
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F trainer/translations/babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 \
+	  -o trainer/translations/messages.pot --no-location --sort-output --project trainer .
+	$(BIN)/pybabel update -i trainer/translations/messages.pot -d trainer/translations --no-fuzzy-matching
 
 db: setup
 	$(BIN)/flask db upgrade

@@ -280,6 +280,17 @@ MATRIX.update(
                 "admin": same(302),
             },
         ),
+        "learning.assign": (
+            "POST",
+            lambda w, s: f"/learn/assign/{staff_id(w, s)}",
+            {
+                "anonymous": same(LOGIN),
+                "learner": same(403),
+                "manager": (400, 404),
+                "auditor": same(403),
+                "admin": same(400),
+            },
+        ),
         "learning.attempt": (
             "GET",
             lambda w, s: f"/learn/attempt/{999 if s == 'other' else 998}",

@@ -359,3 +359,24 @@ def test_admin_previews_any_version_in_any_language(client, make):
     assert version.title["es"] in page.text
     assert version.lessons[0]["title"]["es"] in page.text
     assert client.get(f"/catalog/version/{version.id}?lang=xx").status_code == 404
+
+
+def test_manager_assigns_a_track(client, make):
+    org = make.org()
+    manager = make.user(org, role="manager")
+    person = make.user(org)
+    from trainer.catalog.services import active_tracks
+
+    other_track = next(t for t in active_tracks() if t.slug == "health-department")
+    login(client, manager)
+    token = csrf_token(client, f"/orgs/staff/{person.id}/edit")
+    response = client.post(
+        f"/learn/assign/{person.id}", data={"track": str(other_track.id), "csrf_token": token}
+    )
+    assert response.status_code == 302
+    slugs = {e.track.slug for e in learning.enrollments_of(person)}
+    assert slugs == {"hotel-houston", "health-department"}
+    enrollment = next(e for e in learning.enrollments_of(person) if e.track_id == other_track.id)
+    assert enrollment.assigned_by_id == manager.id
+    bad = client.post(f"/learn/assign/{person.id}", data={"track": "9999", "csrf_token": token})
+    assert bad.status_code == 400

@@ -10,6 +10,13 @@ from flask_login import current_user
 from trainer.orgs.jobroles import LANGUAGE_NAMES, job_role_label
 from trainer.policy import Permission, has_permission
 
+ROLE_LABELS = {
+    "learner": _l("Learner"),
+    "manager": _l("Manager"),
+    "auditor": _l("City auditor"),
+    "admin": _l("Administrator"),
+}
+
 NAV = (
     ("learning.home", Permission.LEARN, _l("My training")),
     ("certificates.mine", Permission.LEARN, _l("My certificates")),
@@ -58,6 +65,7 @@ def register_template_helpers(app: Flask) -> None:
         }
 
     app.jinja_env.filters["job_role"] = job_role_label
+    app.jinja_env.filters["role_label"] = lambda value: str(ROLE_LABELS.get(value, value))
     app.jinja_env.filters["format_date"] = lambda value, fmt="medium": (
         format_date(value, fmt) if value else ""
     )

@@ -24,6 +24,8 @@ from trainer.extensions import db
 from trainer.learning import services
 from trainer.learning.models import ModuleProgress
 from trainer.learning.presenters import attempt_view, module_overview, result_view, track_overview
+from trainer.auth.models import User
+from trainer.catalog.models import Track
 from trainer.core.safety import safe_next
 from trainer.policy import Permission, authorize, requires
 
@@ -211,6 +213,23 @@ def extra_round(progress_id: int) -> Response:
     db.session.commit()
     flash(_("%(name)s can take the post-test again.", name=progress.enrollment.user.full_name))
     return redirect(safe_next(request.form.get("next")) or url_for("orgs.staff_list"))
+
+
+@bp.post("/assign/<int:user_id>")
+@requires(Permission.STAFF_MANAGE)
+def assign(user_id: int) -> Response:
+    """A manager assigns a track to a staff member (besides automatic enrollment)."""
+    person = db.session.get(User, user_id)
+    if person is None or person.organization is None:
+        abort(404)
+    authorize(Permission.STAFF_MANAGE, person.organization)
+    track = db.session.get(Track, request.form.get("track", type=int) or 0)
+    if track is None or not track.active:
+        abort(400, _("Choose one of the listed trainings."))
+    services.enroll(person, track, assigned_by=current_user)
+    db.session.commit()
+    flash(_("Training assigned to %(name)s.", name=person.full_name))
+    return redirect(url_for("orgs.staff_edit", user_id=person.id))
 
 
 @bp.get("/attempt/<int:attempt_id>")

@@ -20,6 +20,7 @@ from wtforms.fields.choices import SelectChoice
 
 from trainer.auth import services as auth_services
 from trainer.auth.models import Role, User
+from trainer.catalog.services import active_tracks
 from trainer.core.text import localized
 from trainer.extensions import db
 from trainer.mail import send_mail
@@ -173,7 +174,11 @@ def staff_edit(user_id: int) -> Response | str:
             flash(_("Saved."))
             return redirect(url_for("orgs.staff_list"))
     return render_template(
-        "orgs/staff_form.html", form=form, org=person.organization, person=person
+        "orgs/staff_form.html",
+        form=form,
+        org=person.organization,
+        person=person,
+        tracks=active_tracks(),
     )
 
 
