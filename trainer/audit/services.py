@@ -119,3 +119,17 @@ def verify_chain() -> ChainReport:
 def event_count() -> int:
     """Number of events in the log."""
     return db.session.scalar(select(func.count(AuditEvent.id))) or 0
+
+
+def about_person(
+    action: str, person: Any, *, actor_id: int | None, details: dict[str, Any] | None = None
+) -> AuditEvent:
+    """Record an event whose subject is a person (their organization is taken from them)."""
+    return record(
+        action,
+        actor_id=actor_id,
+        subject_type="user",
+        subject_id=person.id,
+        organization_id=person.organization_id,
+        details=details,
+    )

@@ -53,21 +53,17 @@ def authenticate(email: str, password: str, *, address: str | None = None) -> Us
         )
         return None
     if not check_password_hash(user.password_hash, password) or not user.active:
-        audit.record(
+        audit.about_person(
             "login.failed",
+            user,
             actor_id=user.id,
-            subject_type="user",
-            subject_id=user.id,
-            organization_id=user.organization_id,
             details={"address": address, "inactive": not user.active},
         )
         return None
-    audit.record(
+    audit.about_person(
         "login.succeeded",
+        user,
         actor_id=user.id,
-        subject_type="user",
-        subject_id=user.id,
-        organization_id=user.organization_id,
         details={"address": address, "method": "password"},
     )
     return user
@@ -135,13 +131,7 @@ def issue_access_code(user: User, *, actor: User) -> str:
     code = "".join(secrets.choice(ACCESS_CODE_ALPHABET) for _ in range(ACCESS_CODE_LENGTH))
     user.access_code_digest = _code_digest(code)
     user.access_code_issued_at = utcnow()
-    audit.record(
-        "access_code.issued",
-        actor_id=actor.id,
-        subject_type="user",
-        subject_id=user.id,
-        organization_id=user.organization_id,
-    )
+    audit.about_person("access_code.issued", user, actor_id=actor.id)
     return format_code(code)
 
 
@@ -149,13 +139,7 @@ def revoke_access_code(user: User, *, actor: User) -> None:
     """Stop the person's access code from working."""
     user.access_code_digest = None
     user.access_code_issued_at = None
-    audit.record(
-        "access_code.revoked",
-        actor_id=actor.id,
-        subject_type="user",
-        subject_id=user.id,
-        organization_id=user.organization_id,
-    )
+    audit.about_person("access_code.revoked", user, actor_id=actor.id)
 
 
 def authenticate_code(code: str, *, address: str | None = None) -> User | None:
@@ -167,12 +151,10 @@ def authenticate_code(code: str, *, address: str | None = None) -> User | None:
     if user is None or not user.active:
         audit.record("login.failed", details={"method": "access_code", "address": address})
         return None
-    audit.record(
+    audit.about_person(
         "login.succeeded",
+        user,
         actor_id=user.id,
-        subject_type="user",
-        subject_id=user.id,
-        organization_id=user.organization_id,
         details={"address": address, "method": "access_code"},
     )
     return user
@@ -191,12 +173,7 @@ def change_role(user: User, new_role: Role, *, actor: User) -> RoleChange:
     """Change an account's role (admins only; checked by the view's policy)."""
     old = user.role
     user.role = new_role.value
-    audit.record(
-        "user.role_changed",
-        actor_id=actor.id,
-        subject_type="user",
-        subject_id=user.id,
-        organization_id=user.organization_id,
-        details={"from": old, "to": new_role.value},
+    audit.about_person(
+        "user.role_changed", user, actor_id=actor.id, details={"from": old, "to": new_role.value}
     )
     return RoleChange(user, old, new_role.value)

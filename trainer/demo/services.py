@@ -17,8 +17,8 @@ from trainer.orgs import services as org_services
 from trainer.orgs.models import Organization
 from trainer.timeutil import utcnow
 
-DEMO_PASSWORD = "demo-pass-2026"
-CERTIFIED_EMAIL = "certified@hotel.demo.test"  # noqa: S105 - documented demo credential
+DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - documented demo credential
+CERTIFIED_EMAIL = "certified@hotel.demo.test"
 DEMO_ACCOUNTS = (
     ("admin@demo.test", Role.ADMIN, None, None),
     ("auditor@demo.test", Role.AUDITOR, None, None),

@@ -19,14 +19,14 @@ from flask_login import current_user
 
 from trainer.assessments import services as tests
 from trainer.assessments.models import Attempt
+from trainer.auth.models import User
+from trainer.catalog.models import Track
+from trainer.core.safety import safe_next
 from trainer.core.text import localized
 from trainer.extensions import db
 from trainer.learning import services
 from trainer.learning.models import ModuleProgress
 from trainer.learning.presenters import attempt_view, module_overview, result_view, track_overview
-from trainer.auth.models import User
-from trainer.catalog.models import Track
-from trainer.core.safety import safe_next
 from trainer.policy import Permission, authorize, requires
 
 bp = Blueprint("learning", __name__, url_prefix="/learn")

@@ -91,6 +91,7 @@ class StaffData:
     job_role: str
     hire_date: date
     language: str = "en"
+    extra_time_percent: int = 0
 
 
 def email_taken(email: str, *, except_user_id: int | None = None) -> bool:
@@ -111,18 +112,13 @@ def add_staff(org: Organization, data: StaffData, *, actor: User) -> User:
         job_role=data.job_role,
         hire_date=data.hire_date,
         language=data.language,
+        extra_time_percent=data.extra_time_percent,
         role=Role.LEARNER.value,
     )
     user.organization = org
     db.session.add(user)
     db.session.flush()
-    audit.record(
-        "staff.added",
-        actor_id=actor.id,
-        subject_type="user",
-        subject_id=user.id,
-        organization_id=org.id,
-    )
+    audit.about_person("staff.added", user, actor_id=actor.id)
     for hook in STAFF_HOOKS:
         hook(user)
     return user
@@ -138,18 +134,14 @@ def update_staff(user: User, data: StaffData, *, actor: User) -> None:
         "job_role": data.job_role,
         "hire_date": data.hire_date,
         "language": data.language,
+        "extra_time_percent": data.extra_time_percent,
     }
     changed = {k: v for k, v in values.items() if getattr(user, k) != v}
     for key, value in changed.items():
         setattr(user, key, value)
     if changed:
-        audit.record(
-            "staff.updated",
-            actor_id=actor.id,
-            subject_type="user",
-            subject_id=user.id,
-            organization_id=user.organization_id,
-            details={"fields": sorted(changed)},
+        audit.about_person(
+            "staff.updated", user, actor_id=actor.id, details={"fields": sorted(changed)}
         )
     if "job_role" in changed:
         for hook in STAFF_HOOKS:
@@ -162,12 +154,8 @@ def set_staff_active(user: User, active: bool, *, actor: User) -> None:
         return
     user.active = active
     user.deactivated_at = None if active else utcnow()
-    audit.record(
-        "staff.reactivated" if active else "staff.deactivated",
-        actor_id=actor.id,
-        subject_type="user",
-        subject_id=user.id,
-        organization_id=user.organization_id,
+    audit.about_person(
+        "staff.reactivated" if active else "staff.deactivated", user, actor_id=actor.id
     )
 
 
