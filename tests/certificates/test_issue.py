@@ -297,6 +297,9 @@ def test_spanish_learner_gets_a_spanish_certificate(client, make):
     text = _text(services.pdf_bytes(cert))
     assert "María Peña" in text
     assert cert.track_title in text and cert.track_title == enrollment.track.certificate_title["es"]
+    # labels from the interface catalog, and the renewal period, in Spanish
+    assert "Verificar este certificado" in text and "Certificate of completion" not in text
+    assert "todos los años" in text
 
 
 def test_cli_list_and_export(certified, runner, tmp_path):
