@@ -107,6 +107,7 @@ def test_password_reset_by_email(client, make, mailbox):
     token = csrf_token(client, "/auth/reset")
     client.post("/auth/reset", data={"email": user.email, "csrf_token": token})
     assert len(mailbox.messages) == 1
+    assert mailbox.messages[0]["Content-Language"] == user.language
     body = mailbox.body(mailbox.messages[0])
     link = re.search(r"http://localhost(/auth/reset/\S+)", body).group(1)
     token = csrf_token(client, link)

@@ -18,8 +18,8 @@ def send_mail(to: str, subject: str, body: str, *, language: str = "en") -> None
     message["From"] = cfg["MAIL_SENDER"]
     message["To"] = to
     message["Subject"] = subject
-    message["Content-Language"] = language
     message.set_content(body)
+    message["Content-Language"] = language  # after set_content, which resets headers
     if not cfg["MAIL_SERVER"]:
         log.info("mail to %s: %s\n%s", to, subject, body)
         return
