@@ -97,11 +97,23 @@ def _register_blueprints(app: Flask) -> None:
     from trainer.auth.views import bp as auth_bp
     from trainer.catalog.views import bp as catalog_bp
     from trainer.certificates.views import bp as certificates_bp
+    from trainer.compliance.views import bp as compliance_bp
     from trainer.core.views import bp as core_bp
     from trainer.learning.views import bp as learning_bp
     from trainer.orgs.views import bp as orgs_bp
+    from trainer.outcomes.views import bp as outcomes_bp
 
-    for bp in (core_bp, auth_bp, orgs_bp, audit_bp, catalog_bp, learning_bp, certificates_bp):
+    for bp in (
+        core_bp,
+        auth_bp,
+        orgs_bp,
+        audit_bp,
+        catalog_bp,
+        learning_bp,
+        certificates_bp,
+        outcomes_bp,
+        compliance_bp,
+    ):
         app.register_blueprint(bp)
 
 
@@ -110,7 +122,7 @@ def _register_cli(app: Flask) -> None:
     from trainer.audit.cli import audit_group
     from trainer.catalog.cli import content_group
     from trainer.certificates.cli import certificates_group
-    from trainer.compliance.cli import compliance_group
+    from trainer.compliance.cli import compliance_group, reminders_group
     from trainer.demo.cli import demo_group
 
     for group in (
@@ -118,6 +130,7 @@ def _register_cli(app: Flask) -> None:
         certificates_group,
         content_group,
         compliance_group,
+        reminders_group,
         demo_group,
         stats_group,
     ):

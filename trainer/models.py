@@ -5,10 +5,13 @@ from trainer.audit.models import AuditEvent
 from trainer.auth.models import User
 from trainer.catalog.models import Module, ModuleVersion, Track, TrackModule
 from trainer.certificates.models import Certificate, CertificateFile, SerialCounter
+from trainer.compliance.models import AnnualReport, ReminderDelivery
 from trainer.learning.models import Enrollment, LessonProgress, ModuleProgress
 from trainer.orgs.models import Organization
+from trainer.outcomes.models import OutcomeSnapshot
 
 __all__ = [
+    "AnnualReport",
     "Attempt",
     "AuditEvent",
     "Certificate",
@@ -19,6 +22,8 @@ __all__ = [
     "ModuleProgress",
     "ModuleVersion",
     "Organization",
+    "OutcomeSnapshot",
+    "ReminderDelivery",
     "Response",
     "SerialCounter",
     "Track",

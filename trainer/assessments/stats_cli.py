@@ -1,9 +1,18 @@
-"""The ``flask stats`` command group: item analysis of a marks CSV file.
+"""The ``flask stats`` command group: item analysis of a marks CSV file, and the export.
 
-``flask stats items --csv FILE [--max N]`` reads one row per attempt and one column per
-item (an optional first column named ``attempt`` is an attempt label) and prints every
-item and test statistic of ``trainer.assessments.statistics`` as JSON. Bad input ends
-with a one-line message on stderr and exit status 2.
+``flask stats items --csv FILE [--max N] [--allow-missing]`` reads one row per attempt
+and one column per item (an optional first column named ``attempt`` is an attempt label)
+and prints every item and test statistic of ``trainer.assessments.statistics`` as JSON.
+With ``--allow-missing`` an empty cell means "this item was not on the attempt's form"
+(random forms), and columns where every mark is the same are kept (and flagged), as the
+outcomes page does. The statistics are always computed by ``sparse_item_analysis``,
+which equals ``item_analysis`` when no mark is missing.
+
+``flask stats export-marks --module SLUG --version N [--kind post] -o FILE`` writes the
+marks of a module version's attempts in exactly that format, selected as the outcomes
+page selects them (same filters), so ``flask stats items --allow-missing`` on the file
+gives the page's figures. Bad input ends with a one-line message on stderr and exit
+status 2.
 """
 
 from __future__ import annotations
@@ -13,14 +22,21 @@ import io
 import json
 import math
 import re
+import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import click
 import numpy as np
+from flask.cli import with_appcontext
 from numpy.typing import NDArray
 
-from trainer.assessments.statistics import StatisticsInputError, flag_items, item_analysis
+from trainer.assessments.statistics import (
+    StatisticsInputError,
+    flag_items,
+    sparse_item_analysis,
+)
 
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
@@ -91,8 +107,13 @@ def _item_ids(path: Path, header: list[str]) -> tuple[bool, list[str]]:
     return has_attempt, ids
 
 
-def load_marks_csv(path: Path, max_mark: float) -> tuple[list[str], NDArray[np.float64]]:
-    """Read and check a marks CSV; return the item ids and the attempts x items matrix."""
+def load_marks_csv(
+    path: Path, max_mark: float, allow_missing: bool = False
+) -> tuple[list[str], NDArray[np.float64]]:
+    """Read and check a marks CSV; return the item ids and the attempts x items matrix.
+
+    With ``allow_missing`` an empty cell becomes NaN (not on that attempt's form).
+    """
     rows = _read_rows(path, _read_text(path))
     if not rows:
         raise MarksFileError(f"{path}: the file is empty")
@@ -113,7 +134,13 @@ def load_marks_csv(path: Path, max_mark: float) -> tuple[list[str], NDArray[np.f
             text = cell.strip()
             place = f"{path}: {where}, column {item_id!r}"
             if not text:
-                raise MarksFileError(f"{place}: missing mark")
+                if allow_missing:
+                    marks[row_index, col] = np.nan
+                    continue
+                raise MarksFileError(
+                    f"{place}: missing mark (use --allow-missing when items were drawn "
+                    "at random and this one was not on the attempt's form)"
+                )
             if not _NUMBER.fullmatch(text):
                 raise MarksFileError(f"{place}: {text!r} is not a number")
             value = float(text)
@@ -128,6 +155,14 @@ def load_marks_csv(path: Path, max_mark: float) -> tuple[list[str], NDArray[np.f
         raise MarksFileError(
             f"{path}: {marks.shape[0]} attempt(s); at least 2 are needed for item statistics"
         )
+    if allow_missing:
+        present = ~np.isnan(marks)
+        for col in np.flatnonzero(~present.any(axis=0)):
+            raise MarksFileError(f"{path}: item {ids[col]!r} has no mark in any attempt")
+        for row_index in np.flatnonzero(~present.any(axis=1)):
+            line = rows[int(row_index) + 1][0]
+            raise MarksFileError(f"{path}: line {line} has no mark at all")
+        return ids, marks
     constant = np.flatnonzero(marks.max(axis=0) == marks.min(axis=0))
     if constant.size:
         listed = ", ".join(
@@ -142,7 +177,7 @@ def load_marks_csv(path: Path, max_mark: float) -> tuple[list[str], NDArray[np.f
 
 def items_report(ids: list[str], marks: NDArray[np.float64], max_mark: float) -> dict[str, Any]:
     """Build the JSON-ready report of item and test statistics plus review flags."""
-    analysis = item_analysis(marks, max_marks=max_mark, item_ids=ids)
+    analysis = sparse_item_analysis(marks, max_marks=max_mark, item_ids=ids)
     report = analysis.to_dict()
     report["flags"] = [
         {"item_id": item_id, "reason": reason} for item_id, reason in flag_items(analysis.items)
@@ -171,13 +206,95 @@ def stats_group() -> None:
     show_default=True,
     help="Maximum mark of each item.",
 )
-def items_command(csv_path: str, max_mark: float) -> None:
+@click.option(
+    "--allow-missing",
+    is_flag=True,
+    help="An empty cell means the item was not on that attempt's form (random forms).",
+)
+def items_command(csv_path: str, max_mark: float, allow_missing: bool) -> None:
     """Print Moodle-style item analysis of a marks CSV file as JSON."""
     if not math.isfinite(max_mark) or max_mark <= 0:
         raise StatsInputError(f"--max must be a positive number, not {max_mark!r}")
     try:
-        ids, marks = load_marks_csv(Path(csv_path), max_mark)
+        ids, marks = load_marks_csv(Path(csv_path), max_mark, allow_missing)
         report = items_report(ids, marks, max_mark)
     except (MarksFileError, StatisticsInputError) as exc:
         raise StatsInputError(str(exc)) from None
     click.echo(json.dumps(report, indent=2, sort_keys=True, allow_nan=False))
+
+
+def _parse_day(value: str | None, option: str) -> date | None:
+    """A YYYY-MM-DD option value (None when not given)."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise StatsInputError(f"{option} must be a date as YYYY-MM-DD, not {value!r}") from None
+
+
+@stats_group.command("export-marks")
+@click.option("--module", "slug", required=True, help="Module slug.")
+@click.option("--version", "number", required=True, type=int, help="Module version number.")
+@click.option(
+    "--kind",
+    type=click.Choice(["pre", "post"]),
+    default="post",
+    show_default=True,
+    help="Which test's attempts.",
+)
+@click.option("-o", "--output", "output", required=True, help="CSV file to write ('-': stdout).")
+@click.option("--organization", "organization_id", type=int, help="Only this organization.")
+@click.option("--department", help="Only organizations of this city department.")
+@click.option("--job-role", "job_role", help="Only learners with this job role.")
+@click.option("--language", help="Only attempts taken in this language.")
+@click.option("--jurisdiction", help="Only organizations in this jurisdiction.")
+@click.option("--from", "date_from", help="First day (YYYY-MM-DD, program time zone).")
+@click.option("--to", "date_to", help="Last day (YYYY-MM-DD, program time zone).")
+@with_appcontext
+def export_marks_command(
+    slug: str,
+    number: int,
+    kind: str,
+    output: str,
+    organization_id: int | None,
+    department: str | None,
+    job_role: str | None,
+    language: str | None,
+    jurisdiction: str | None,
+    date_from: str | None,
+    date_to: str | None,
+) -> None:
+    """Write a module version's marks (empty cell: item not on the form) for `stats items`."""
+    from flask import current_app
+
+    from trainer.outcomes import services as outcomes
+
+    version = outcomes.find_version(slug, number)
+    if version is None:
+        raise StatsInputError(f"no version {number} of module {slug!r}")
+    filters = outcomes.Filters(
+        organization_id=organization_id,
+        department=department or None,
+        job_role=job_role or None,
+        language=language or None,
+        date_from=_parse_day(date_from, "--from"),
+        date_to=_parse_day(date_to, "--to"),
+        timezone=current_app.config.get("BABEL_DEFAULT_TIMEZONE", "UTC"),
+        jurisdiction=jurisdiction or None,
+    )
+    rows = outcomes.load_attempts(version.id, filters)
+    bank = [str(item["id"]) for item in version.items]
+    matrix = outcomes.marks_matrix(rows, kind, bank)
+    if output == "-":
+        outcomes.write_marks_csv(matrix, sys.stdout)
+    else:
+        try:
+            with open(output, "w", encoding="utf-8", newline="") as stream:
+                outcomes.write_marks_csv(matrix, stream)
+        except OSError as exc:
+            raise StatsInputError(f"{output}: cannot be written ({exc.strerror})") from None
+    click.echo(
+        f"{len(matrix.attempt_ids)} attempts x {len(matrix.item_ids)} items written",
+        err=True,
+    )

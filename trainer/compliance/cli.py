@@ -1,15 +1,18 @@
-"""`flask compliance due`: show the due date and status one staff member would get."""
+"""`flask compliance due` (one person's due date and status) and `flask reminders send`."""
 
 from __future__ import annotations
 
 import json
+import logging
 import re
+import smtplib
 from datetime import date
 from pathlib import Path
 
 import click
 from flask import Flask, current_app, has_app_context
-from flask.cli import NoAppException, ScriptInfo
+from flask.cli import NoAppException, ScriptInfo, with_appcontext
+from sqlalchemy.exc import IntegrityError
 
 from trainer.compliance.rules import (
     JOB_ROLES,
@@ -21,6 +24,7 @@ from trainer.compliance.rules import (
     rules_for,
 )
 
+log = logging.getLogger(__name__)
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _REPOSITORY_RULES = Path(__file__).resolve().parents[2] / "modules" / "rules"
 
@@ -150,3 +154,48 @@ def due(
         ],
     }
     click.echo(json.dumps(output, indent=2))
+
+
+@click.group("reminders")
+def reminders_group() -> None:
+    """Reminder mails to learners and managers (run `send` daily, e.g. from cron)."""
+
+
+@reminders_group.command("send")
+@click.option("--today", "today", default=None, help="YYYY-MM-DD; defaults to today.")
+@click.option("--dry-run", "dry_run", is_flag=True, help="List what would be sent; send nothing.")
+@with_appcontext
+def send_reminders(today: str | None, dry_run: bool) -> None:
+    """Send the reminders due today; running it again sends nothing twice."""
+    from trainer.compliance import reminders
+    from trainer.extensions import db
+
+    on = _parse_date(today, "--today") if today is not None else date.today()
+    planned = reminders.plan(on)
+    sent = skipped = failed = 0
+    for reminder in planned:
+        if dry_run:
+            click.echo(
+                f"{reminder.kind:8} {reminder.email} due {reminder.due_date.isoformat()}"
+                f" threshold {reminder.threshold}"
+            )
+            continue
+        try:
+            reminders.deliver(reminder, on)
+        except IntegrityError:  # another run sent it first
+            db.session.rollback()
+            skipped += 1
+            continue
+        except (smtplib.SMTPException, OSError) as exc:
+            db.session.rollback()
+            failed += 1
+            log.warning("reminder to %s not sent: %s", reminder.email, exc)
+            continue
+        db.session.commit()
+        sent += 1
+    if dry_run:
+        click.echo(f"reminders: {len(planned)} would be sent")
+        return
+    click.echo(f"reminders: {sent} sent, {skipped} already sent, {failed} failed")
+    if failed:
+        raise SystemExit(1)

@@ -55,13 +55,19 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+def idle_limit_seconds(extra_time_percent: int) -> float:
+    """Idle time allowed before sign-out, lengthened by a person's extended time."""
+    base = current_app.config["IDLE_TIMEOUT_MINUTES"] * 60
+    return base * (100 + max(0, extra_time_percent or 0)) / 100
+
+
 def enforce_idle_timeout() -> None:
-    """Sign out a session that has been idle longer than IDLE_TIMEOUT_MINUTES."""
+    """Sign out a session idle longer than IDLE_TIMEOUT_MINUTES (plus extended time)."""
     if not current_user.is_authenticated:
         return
     now = datetime.now(UTC).timestamp()
     last = session.get("seen")
-    limit = current_app.config["IDLE_TIMEOUT_MINUTES"] * 60
+    limit = idle_limit_seconds(current_user.extra_time_percent)
     if isinstance(last, int | float) and now - last > limit:
         logout_user()
         session.pop("seen", None)

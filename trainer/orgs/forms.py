@@ -53,6 +53,21 @@ class StaffForm(FlaskForm):
     language = SelectField(
         _l("Language"), choices=[SelectChoice(k, v) for k, v in LANGUAGE_NAMES.items()]
     )
+    extra_time_percent = SelectField(
+        _l("Extended time"),
+        choices=[
+            SelectChoice(0, _l("None")),
+            SelectChoice(25, _l("25% more")),
+            SelectChoice(50, _l("50% more")),
+            SelectChoice(100, _l("Double")),
+        ],
+        coerce=int,
+        default=0,
+        description=_l(
+            "More time before an idle session signs out, for example for someone who uses a "
+            "screen reader or reads in a second language. Minimum lesson times stay the same."
+        ),
+    )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

@@ -137,6 +137,7 @@ def _staff_data(form: StaffForm) -> services.StaffData:
         job_role=form.job_role.data or "other",
         hire_date=form.hire_date.data,  # type: ignore[arg-type]
         language=form.language.data or "en",
+        extra_time_percent=form.extra_time_percent.data or 0,
     )
 
 

@@ -7,6 +7,33 @@
     button.addEventListener("click", function () { window.print(); });
   });
 
+  // A wide table scrolls inside its frame; a frame that scrolls can take the keyboard
+  // focus (so it scrolls with the arrow keys) and is named by the table's caption.
+  var wraps = document.querySelectorAll(".table-wrap");
+  var markScrollable = function () {
+    wraps.forEach(function (wrap, index) {
+      var scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+      if (scrolls && !wrap.hasAttribute("tabindex")) {
+        var caption = wrap.querySelector("caption");
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("data-scroll-marked", "");
+        if (caption && !wrap.hasAttribute("aria-labelledby")) {
+          if (!caption.id) { caption.id = "table-caption-" + index; }
+          wrap.setAttribute("aria-labelledby", caption.id);
+        }
+      } else if (!scrolls && wrap.hasAttribute("data-scroll-marked")) {
+        ["tabindex", "role", "aria-labelledby", "data-scroll-marked"].forEach(function (name) {
+          wrap.removeAttribute(name);
+        });
+      }
+    });
+  };
+  if (wraps.length) {
+    markScrollable();
+    window.addEventListener("resize", markScrollable);
+  }
+
   // Lesson pacing: the server decides; this only shows the time left and enables Next.
   var pace = document.querySelector("[data-pace-remaining]");
   if (pace) {
@@ -40,25 +67,36 @@
     tick();
   }
 
-  // Autosave: each answer is sent as it is given; the full form still posts without JS.
+  // Autosave: each answer is sent as it is given, one request at a time (the latest
+  // choice of each question wins); the full form still posts without JS.
   var form = document.querySelector("form[data-autosave]");
   if (form && window.fetch) {
     var url = form.getAttribute("data-autosave");
     var note = document.querySelector("[data-save-note]");
+    var waiting = [];
+    var busy = false;
+    var report = function (ok) {
+      if (note) { note.textContent = note.getAttribute(ok ? "data-saved" : "data-failed"); }
+    };
+    var sendNext = function () {
+      if (busy || !waiting.length) { return; }
+      var name = waiting.shift();
+      var body = new FormData();
+      body.append("csrf_token", form.querySelector("input[name=csrf_token]").value);
+      body.append("question", name.slice(2));
+      form.querySelectorAll("input[name='" + name + "']").forEach(function (el) {
+        if (el.checked) { body.append("answer", el.value); }
+      });
+      busy = true;
+      fetch(url, { method: "POST", body: body, credentials: "same-origin" })
+        .then(function (r) { report(r.ok); }, function () { report(false); })
+        .then(function () { busy = false; sendNext(); });
+    };
     form.addEventListener("change", function (event) {
       var input = event.target;
       if (!input.name || input.name.indexOf("q:") !== 0) { return; }
-      var body = new FormData();
-      body.append("csrf_token", form.querySelector("input[name=csrf_token]").value);
-      body.append("question", input.name.slice(2));
-      form.querySelectorAll("input[name='" + input.name + "']").forEach(function (el) {
-        if (el.checked) { body.append("answer", el.value); }
-      });
-      fetch(url, { method: "POST", body: body, credentials: "same-origin" })
-        .then(function (r) {
-          if (note) { note.textContent = r.ok ? note.getAttribute("data-saved") : note.getAttribute("data-failed"); }
-        })
-        .catch(function () { if (note) { note.textContent = note.getAttribute("data-failed"); } });
+      if (waiting.indexOf(input.name) === -1) { waiting.push(input.name); }
+      sendNext();
     });
   }
 })();

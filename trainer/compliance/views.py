@@ -1,0 +1,346 @@
+"""Compliance pages: the manager's dashboard, a person's training history, exports, the
+annual certification, and the city's overview of every organization in its jurisdiction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from trainer.auth.models import Role, User
+from trainer.certificates import services as certificates
+from trainer.compliance import exports, reports, services
+from trainer.compliance.forms import AttestForm, OrgFilterForm, StaffFilterForm
+from trainer.compliance.models import AnnualReport
+from trainer.core.text import localized
+from trainer.extensions import db
+from trainer.orgs.models import Organization
+from trainer.policy import Permission, authorize, may, requires
+
+bp = Blueprint("compliance", __name__, url_prefix="/compliance")
+
+
+def _lang() -> str:
+    return str(get_locale() or "en")
+
+
+def _scoped_org(permission: Permission = Permission.STAFF_VIEW) -> Organization | None:
+    """The organization a page is about: a manager's own; admins and auditors pass ?org=.
+
+    None when an admin or auditor gave no organization (they start from the city view).
+    """
+    if current_user.role in (Role.ADMIN, Role.AUDITOR):
+        raw = request.args.get("org", "")
+        if not raw:
+            return None
+        org = db.session.get(Organization, int(raw)) if raw.isdigit() else None
+        if org is None:
+            abort(404)
+        authorize(permission, org)
+        return org
+    org = current_user.organization
+    if org is None:
+        abort(404)
+    authorize(permission, org)
+    return org
+
+
+def _org_args(org: Organization) -> dict[str, int]:
+    """The ?org= argument that links of admins and auditors carry."""
+    return {"org": org.id} if current_user.role in (Role.ADMIN, Role.AUDITOR) else {}
+
+
+def _csv(chunks: Iterator[str], filename: str) -> Response:
+    """A streamed CSV download."""
+    return Response(
+        stream_with_context(chunks),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _jurisdiction() -> str | None:
+    """The jurisdiction the city view covers: the auditor's own; None (all) for admins."""
+    if current_user.role == Role.ADMIN:
+        return None
+    return current_user.jurisdiction or "-"
+
+
+def _rule_names(org: Organization) -> dict[str, str]:
+    return {rule.id: localized(rule.name, _lang()) for rule in services.org_rules(org)}
+
+
+@bp.get("/")
+@requires(Permission.STAFF_VIEW)
+def dashboard() -> Response | str:
+    """The organization's staff by status: chart, counts, and the filtered staff list."""
+    org = _scoped_org()
+    if org is None:
+        return redirect(url_for("compliance.auditor"))
+    form = StaffFilterForm(request.args)
+    filters, ignored = form.to_filter()
+    today = date.today()
+    rows = services.staff_rows(org, today)
+    chosen = services.filter_rows(rows, filters)
+    year = today.year
+    filed = [r for r in reports.reports_of(org) if r.year == year]
+    return render_template(
+        "compliance/dashboard.html",
+        org=org,
+        org_args=_org_args(org),
+        form=form,
+        ignored=ignored,
+        counts=services.status_counts(rows),
+        total=len(rows),
+        page=services.paginate(chosen, filters.page),
+        query=request.args.to_dict(),
+        labels=services.STATUS_LABELS,
+        rule_names=_rule_names(org),
+        read_only=current_user.role == Role.AUDITOR,
+        year=year,
+        today=today,
+        certification_due=reports.due_on(org, year),
+        filed=filed[0] if filed else None,
+    )
+
+
+@bp.get("/staff.csv")
+@requires(Permission.STAFF_VIEW)
+def staff_csv() -> Response:
+    """The staff list with the dashboard's filters and sort, as CSV (every page)."""
+    org = _scoped_org()
+    if org is None:
+        return redirect(url_for("compliance.auditor"))  # type: ignore[return-value]
+    filters, _ignored = StaffFilterForm(request.args).to_filter()
+    today = date.today()
+    rows = services.filter_rows(services.staff_rows(org, today), filters)
+    return _csv(exports.staff_csv(rows), f"staff-{org.id}-{today.isoformat()}.csv")
+
+
+@bp.get("/records.zip")
+@requires(Permission.STAFF_VIEW)
+def records() -> Response:
+    """The records package: records.csv, every certificate PDF and a SHA-256 manifest."""
+    org = _scoped_org()
+    if org is None:
+        return redirect(url_for("compliance.auditor"))
+    today = date.today()
+    package = exports.records_package(org, today, actor=current_user)
+    db.session.commit()
+    response = send_file(
+        package.file,
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=f"records-{org.id}-{today.isoformat()}.zip",
+    )
+    response.headers["X-Content-SHA256"] = package.sha256
+    return response
+
+
+@bp.get("/people/<int:user_id>")
+@requires(Permission.STAFF_VIEW)
+def person(user_id: int) -> str:
+    """A person's status, training history (modules, test scores) and certificates."""
+    user = db.session.get(User, user_id)
+    if user is None or user.organization is None or user.role not in services.STAFF_ROLES:
+        abort(404)
+    authorize(Permission.STAFF_VIEW, user.organization)
+    today = date.today()
+    row = services.person_row(user, today)
+    return render_template(
+        "compliance/person.html",
+        person=user,
+        org=user.organization,
+        org_args=_org_args(user.organization),
+        row=row,
+        rule_names=_rule_names(user.organization),
+        history=services.training_history(user, _lang()),
+        certs=certificates.of_user(user),
+        today=today,
+        labels=services.STATUS_LABELS,
+    )
+
+
+# --------------------------------------------------------------------------- annual report
+
+
+def _year_arg(today: date) -> int:
+    year = request.args.get("year", type=int)
+    return year if year is not None and 2000 <= year <= today.year + 1 else today.year
+
+
+def _annual_page(org: Organization, year: int, form: AttestForm | None) -> str:
+    today = date.today()
+    rule = reports.certification_rule(org)
+    filed = reports.reports_of(org)
+    can_file = may(current_user, Permission.REPORT_FILE, org) and year in reports.fileable_years(
+        org, today
+    )
+    preview = reports.build_report(org, year, today, language=_lang()) if rule else None
+    return render_template(
+        "compliance/annual.html",
+        org=org,
+        org_args=_org_args(org),
+        year=year,
+        years=sorted({today.year, today.year - 1, *(r.year for r in filed)}, reverse=True),
+        rule=rule,
+        rule_name=localized(rule.name, _lang()) if rule else "",
+        recipient=localized(rule.annual_certification.to, _lang())
+        if rule and rule.annual_certification
+        else "",
+        due=reports.due_on(org, year),
+        filed=filed,
+        filed_this_year=[r for r in filed if r.year == year],
+        preview=preview,
+        labels=services.STATUS_LABELS,
+        form=form if can_file else None,
+        today_date=today,
+    )
+
+
+@bp.get("/annual")
+@requires(Permission.STAFF_VIEW)
+def annual() -> Response | str:
+    """The year's annual certification: what it lists, who filed it, and the form."""
+    org = _scoped_org()
+    if org is None:
+        return redirect(url_for("compliance.auditor"))
+    year = _year_arg(date.today())
+    form = AttestForm(year=str(year), attested_name=current_user.full_name)
+    return _annual_page(org, year, form)
+
+
+@bp.post("/annual")
+@requires(Permission.REPORT_FILE)
+def annual_file() -> Response | str:
+    """File the year's certification: the manager attests, the PDF and CSV are stored."""
+    org = _scoped_org(Permission.REPORT_FILE)
+    if org is None:
+        abort(404)
+    form = AttestForm()
+    today = date.today()
+    raw_year = form.year.data or ""
+    year = int(raw_year) if raw_year.isdigit() else None
+    if year is None or year not in reports.fileable_years(org, today):
+        flash(_("Choose a year for which the certification can be filed."), "error")
+        return redirect(url_for("compliance.annual"))
+    if not form.validate_on_submit():
+        return _annual_page(org, year, form)
+    try:
+        report = reports.file_report(
+            org,
+            year,
+            today,
+            actor=current_user,
+            attested_name=form.attested_name.data or "",
+            attested_title=form.attested_title.data or "",
+            language=_lang(),
+        )
+    except reports.FilingError:
+        db.session.rollback()
+        flash(_("The certification could not be filed. Please reload the page and try again."))
+        return redirect(url_for("compliance.annual", year=year))
+    db.session.commit()
+    flash(
+        _(
+            "The %(year)d certification was filed. The city can see it now.",
+            year=report.year,
+        )
+    )
+    return redirect(url_for("compliance.annual", year=year))
+
+
+@bp.get("/annual/<int:report_id>/<any(pdf, csv):kind>")
+@requires(Permission.STAFF_VIEW)
+def annual_download(report_id: int, kind: str) -> Response:
+    """A filed report's PDF or CSV, byte for byte as filed."""
+    report = db.session.get(AnnualReport, report_id)
+    if report is None:
+        abort(404)
+    org = db.session.get(Organization, report.organization_id)
+    authorize(Permission.STAFF_VIEW, org)
+    name = f"annual-certification-{report.organization_id}-{report.year}-r{report.revision}"
+    return Response(
+        reports.read_file(report, kind),
+        mimetype="application/pdf" if kind == "pdf" else "text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}.{kind}"',
+            "X-Content-SHA256": report.pdf_sha256 if kind == "pdf" else report.csv_sha256,
+        },
+    )
+
+
+# --------------------------------------------------------------------------- the city
+
+
+@bp.get("/city")
+@requires(Permission.AUDIT_VIEW)
+def auditor() -> str:
+    """Every organization of the jurisdiction: compliance rate, late staff, certification."""
+    today = date.today()
+    form = OrgFilterForm(request.args)
+    filters, year, ignored = form.to_filter(today.year)
+    jurisdiction = _jurisdiction()
+    summaries = services.org_summaries(jurisdiction, year, today)
+    chosen = services.filter_orgs(summaries, filters)
+    known = services.all_rules().get(jurisdiction or "")
+    return render_template(
+        "compliance/auditor.html",
+        form=form,
+        ignored=ignored,
+        year=year,
+        totals=services.city_totals(summaries),
+        page=services.paginate(chosen, filters.page),
+        query=request.args.to_dict(),
+        jurisdiction_name=localized(known.name, _lang()) if known else "",
+    )
+
+
+@bp.get("/city.csv")
+@requires(Permission.AUDIT_VIEW)
+def auditor_csv() -> Response:
+    """The city's overview with its filters, as CSV (every page)."""
+    today = date.today()
+    filters, year, _ignored = OrgFilterForm(request.args).to_filter(today.year)
+    summaries = services.filter_orgs(services.org_summaries(_jurisdiction(), year, today), filters)
+    return _csv(exports.orgs_csv(summaries, year), f"organizations-{year}.csv")
+
+
+@bp.get("/city/staff.csv")
+@requires(Permission.AUDIT_VIEW)
+def city_staff_csv() -> Response:
+    """Every active staff member of the jurisdiction with their status, streamed."""
+    today = date.today()
+    return _csv(exports.city_staff_csv(_jurisdiction(), today), f"staff-{today.isoformat()}.csv")
+
+
+@bp.get("/city/certificates.csv")
+@requires(Permission.AUDIT_VIEW)
+def certificates_csv() -> Response:
+    """A certificate search (?q=, as on the search page) as CSV."""
+    q = (request.args.get("q") or "")[:100]
+    found = certificates.search(_jurisdiction(), q, limit=10_000) if q.strip() else []
+    return _csv(exports.certificates_csv(found, date.today()), "certificates.csv")
+
+
+@bp.get("/city/audit.csv")
+@requires(Permission.AUDIT_VIEW)
+def audit_csv() -> Response:
+    """The audit log of the jurisdiction's organizations, with each event's hashes."""
+    return _csv(exports.audit_csv(_jurisdiction()), "audit-log.csv")

@@ -1,0 +1,941 @@
+"""`flask demo generate`: a city's worth of hotels, staff, attempts and certificates.
+
+Generated data is for load and scale testing. Rows are written with SQLAlchemy Core, many
+rows per statement, a few hotels at a time, so memory stays flat however many hotels are
+asked for. Ids are given explicitly (PostgreSQL's sequences are moved past them at the
+end), so the command must not run while the application is writing.
+
+What each generated staff member gets follows the jurisdiction rules: a hire date, an
+enrollment per training cycle with its module progress and lessons, submitted pre- and
+post-tests answered question by question (scored by the real scoring code, on forms drawn
+from the current module versions' item banks), and, for completed cycles, a certificate.
+
+Certificates are not rendered one by one (some 20,000 renders would take half an hour):
+the first generated certificate is rendered for real and its PDF bytes are stored for
+every generated certificate, with their true SHA-256, so downloads and the verification
+page work. The same holds for the generated annual certification PDFs. Nothing here
+commits; the command does, once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+import secrets
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import Table, func, insert, select, text, update
+
+from trainer.assessments import scoring
+from trainer.assessments.drawing import draw_form, form_to_json, post_exclusions
+from trainer.assessments.models import Attempt, Response
+from trainer.audit import services as audit
+from trainer.auth.models import Role, User
+from trainer.auth.services import hash_password
+from trainer.catalog.models import ModuleVersion, Track
+from trainer.certificates import services as certificates
+from trainer.certificates.models import Certificate, CertificateFile, SerialCounter
+from trainer.certificates.render import render_certificate_pdf
+from trainer.compliance import reports
+from trainer.compliance import services as compliance
+from trainer.compliance.models import AnnualReport
+from trainer.compliance.rules import Rule, certificate_expiry, counting_rules
+from trainer.core.text import localized
+from trainer.demo.services import DEMO_PASSWORD
+from trainer.extensions import db
+from trainer.learning.models import Enrollment, LessonProgress, ModuleProgress
+from trainer.orgs.jobroles import job_role_label
+from trainer.orgs.models import Organization
+
+NAME_PREFIX = "Generated Hotel "
+TRACK_SLUG = "hotel-houston"
+BATCH_HOTELS = 10
+ROWS_PER_STATEMENT = 1000
+FILE_ROWS_PER_STATEMENT = 200
+
+#: Share of each situation among generated staff (the manager is always trained).
+SITUATIONS: tuple[tuple[str, int], ...] = (
+    ("compliant", 44),
+    ("renewal_due", 6),
+    ("new_hire", 10),
+    ("overdue", 12),
+    ("expired", 10),
+    ("former", 8),
+    ("upcoming", 10),
+)
+JOB_ROLES: tuple[tuple[str, int], ...] = (
+    ("housekeeping", 34),
+    ("front_desk", 15),
+    ("food_beverage", 14),
+    ("maintenance", 10),
+    ("bell_valet", 7),
+    ("security", 5),
+    ("driver", 3),
+    ("other", 7),
+)
+LANGUAGES: tuple[tuple[str, int], ...] = (("en", 55), ("es", 38), ("vi", 7))
+_FIRST_NAMES = (
+    "María José Guadalupe Juan Rosa Luis Ana Carlos Sofía Jorge Linh Minh Thảo Tuấn Hương "
+    "Khoa Mai Long James Mary Michael Patricia David Jennifer Robert Linda Keisha DeShawn "
+    "Aaliyah Marcus Imani Tyrone Priya Rahul Hetal Nilesh Jignesh Kavita Chen Wei Fatima "
+    "Omar Amina Grace Samuel Joy"
+)
+_LAST_NAMES = (
+    "García Hernández Martínez López González Rodríguez Pérez Sánchez Ramírez Flores Nguyễn "
+    "Trần Lê Phạm Huỳnh Võ Smith Johnson Williams Brown Jones Davis Miller Wilson Jackson "
+    "Thomas Harris Robinson Patel Shah Desai Mehta Wang Li Okafor Adeyemi Khan Ali"
+)
+FIRST_NAMES = tuple(_FIRST_NAMES.split())
+LAST_NAMES = tuple(_LAST_NAMES.split())
+STREETS = (
+    "Main St",
+    "Westheimer Rd",
+    "Richmond Ave",
+    "Kirby Dr",
+    "Bellaire Blvd",
+    "Gessner Rd",
+    "Katy Fwy",
+    "Telephone Rd",
+    "Airline Dr",
+    "Fannin St",
+)
+SUBURBS = ("Pasadena", "Baytown", "Pearland", "Sugar Land", "Humble", "Katy", "Conroe")
+
+
+class GeneratedDataExistsError(RuntimeError):
+    """Generated hotels are already in the database; generating again would mix them."""
+
+
+@dataclass
+class GenerateReport:
+    """What was generated."""
+
+    hotels: int = 0
+    outside_city: int = 0
+    staff: int = 0
+    certificates: int = 0
+    attempts: int = 0
+    responses: int = 0
+    annual_reports: int = 0
+    statuses: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass(frozen=True)
+class _Module:
+    """A module version of the hotel track, ready for simulation."""
+
+    module_id: int
+    position: int
+    version_id: int
+    version: int
+    slug: str
+    title: Mapping[str, str]
+    items: Sequence[Mapping[str, Any]]
+    lessons: tuple[tuple[str, int], ...]
+    pre_length: int
+    post_length: int
+    pass_mark: int
+    attempts: int
+    share_items: bool
+    minimum_minutes: int
+    difficulty: Mapping[str, float]
+
+
+def generated_exist() -> bool:
+    """True when generated hotels are already in the database."""
+    return (
+        db.session.scalar(
+            select(func.count(Organization.id)).where(Organization.name.like(f"{NAME_PREFIX}%"))
+        )
+        or 0
+    ) > 0
+
+
+def _pick(rng: random.Random, weighted: Sequence[tuple[str, int]]) -> str:
+    return rng.choices([v for v, _ in weighted], weights=[w for _, w in weighted])[0]
+
+
+def _at(day: date, rng: random.Random, start_hour: int = 8, end_hour: int = 20) -> datetime:
+    """A time of day on `day` (UTC)."""
+    seconds = rng.randrange(start_hour * 3600, end_hour * 3600)
+    return datetime.combine(day, time(), tzinfo=UTC) + timedelta(seconds=seconds)
+
+
+def _difficulty(item_id: str) -> float:
+    """A stable difficulty per item: some items are much harder than others."""
+    seed = int.from_bytes(hashlib.sha256(item_id.encode()).digest()[:8], "big")
+    return random.Random(seed).gauss(0.0, 1.0)  # noqa: S311 - simulation, not secrecy
+
+
+def _modules(track: Track) -> list[_Module]:
+    modules = []
+    for step in track.steps:
+        version: ModuleVersion | None = step.module.current_version
+        if version is None:
+            raise RuntimeError(f"module {step.module.slug} has no content; run content sync")
+        modules.append(
+            _Module(
+                module_id=step.module_id,
+                position=step.position,
+                version_id=version.id,
+                version=version.version,
+                slug=step.module.slug,
+                title=dict(version.title),
+                items=version.items,
+                lessons=tuple(
+                    (lesson["id"], lesson["minimum_seconds"]) for lesson in version.lessons
+                ),
+                pre_length=version.pre_test_length,
+                post_length=version.post_test_length,
+                pass_mark=version.pass_mark,
+                attempts=version.attempts,
+                share_items=version.share_items,
+                minimum_minutes=version.minimum_minutes,
+                difficulty={item["id"]: _difficulty(item["id"]) for item in version.items},
+            )
+        )
+    return modules
+
+
+class _Ids:
+    """Hands out ids per table, after the largest one in use."""
+
+    def __init__(self, tables: Sequence[Table]) -> None:
+        self.next: dict[str, int] = {}
+        for table in tables:
+            largest = db.session.scalar(select(func.max(table.c.id))) or 0
+            self.next[table.name] = largest + 1
+        self.tables = tables
+
+    def take(self, table: Table) -> int:
+        value = self.next[table.name]
+        self.next[table.name] = value + 1
+        return value
+
+    def move_sequences(self) -> None:
+        """On PostgreSQL, move each id sequence past the ids given here."""
+        if db.session.get_bind().dialect.name != "postgresql":
+            return
+        for table in self.tables:
+            db.session.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "  # noqa: S608
+                    f"(SELECT COALESCE(MAX(id), 1) FROM {table.name}))"
+                )
+            )
+
+
+class _Rows:
+    """Rows waiting to be inserted, per table, written many per statement."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, list[dict[str, Any]]] = {}
+        self.tables: dict[str, Table] = {}
+
+    def add(self, table: Table, row: dict[str, Any]) -> None:
+        self.tables[table.name] = table
+        self.rows.setdefault(table.name, []).append(row)
+
+    def flush(self, order: Sequence[Table]) -> None:
+        connection = db.session.connection()
+        for table in order:
+            rows = self.rows.pop(table.name, [])
+            size = (
+                FILE_ROWS_PER_STATEMENT if table.name == "certificate_file" else ROWS_PER_STATEMENT
+            )
+            for start in range(0, len(rows), size):
+                connection.execute(insert(table), rows[start : start + size])
+
+
+ORG = Organization.__table__
+USER = User.__table__
+ENROLLMENT = Enrollment.__table__
+PROGRESS = ModuleProgress.__table__
+LESSON = LessonProgress.__table__
+ATTEMPT = Attempt.__table__
+RESPONSE = Response.__table__
+CERT = Certificate.__table__
+CERT_FILE = CertificateFile.__table__
+REPORT = AnnualReport.__table__
+INSERT_ORDER = (ORG, USER, ENROLLMENT, PROGRESS, LESSON, ATTEMPT, RESPONSE, CERT, CERT_FILE, REPORT)
+
+
+@dataclass
+class _Person:
+    """One generated staff member, as the annual report CSV lists them."""
+
+    user_id: int
+    name: str
+    job_role: str
+    hire_date: date
+    active: bool
+    status: str
+    course: str = ""
+    completed_on: date | None = None
+    serial: str = ""
+    expires_on: date | None = None
+
+
+class Generator:
+    """Generates hotels into the current session (see the module docstring)."""
+
+    def __init__(self, *, seed: int, today: date) -> None:
+        self.rng = random.Random(seed)  # noqa: S311 - simulation, not secrecy
+        self.today = today
+        track = db.session.scalar(select(Track).where(Track.slug == TRACK_SLUG))
+        if track is None:
+            raise RuntimeError(f"track {TRACK_SLUG} is missing; run `flask content sync` first")
+        self.track = track
+        self.modules = _modules(track)
+        self.rules: dict[str, list[Rule]] = {}
+        self.ids = _Ids((ORG, USER, ENROLLMENT, PROGRESS, ATTEMPT, CERT, REPORT))
+        self.rows = _Rows()
+        self.report = GenerateReport()
+        self.password = hash_password(DEMO_PASSWORD)
+        self.serials: dict[tuple[str, int], int] = {
+            (c.prefix, c.year): c.value for c in db.session.scalars(select(SerialCounter))
+        }
+        self.serials_before = dict(self.serials)
+        self.pdf: bytes | None = None
+        self.report_pdf: bytes | None = None
+        self.storage = current_app.config["CERTIFICATE_STORAGE"]
+
+    # ------------------------------------------------------------------ rules
+
+    def counting(self, jurisdiction: str) -> list[Rule]:
+        if jurisdiction not in self.rules:
+            rules = compliance.rules_for(jurisdiction, compliance.all_rules())
+            self.rules[jurisdiction] = counting_rules(rules, org_kind="hotel", job_role="other")
+        return self.rules[jurisdiction]
+
+    def first_due(self, jurisdiction: str, hire: date) -> date:
+        return min(rule.first_due(hire) for rule in self.counting(jurisdiction))
+
+    def minimum_minutes(self, jurisdiction: str, module: _Module) -> int:
+        rules = self.counting(jurisdiction)
+        return max([module.minimum_minutes] + [r.minimum_minutes or 0 for r in rules])
+
+    # ------------------------------------------------------------------ hotels
+
+    def run(self, hotels: int, staff: int, outside_city: int) -> GenerateReport:
+        total = hotels + outside_city
+        for start in range(1, total + 1, BATCH_HOTELS):
+            for number in range(start, min(start + BATCH_HOTELS, total + 1)):
+                self.hotel(number, staff, inside_city=number <= hotels)
+            self.rows.flush(INSERT_ORDER)
+        self.ids.move_sequences()
+        self.save_serials()
+        audit.record(
+            "demo.generated",
+            subject_type="demo",
+            details={
+                "hotels": self.report.hotels,
+                "outside_city": self.report.outside_city,
+                "staff": self.report.staff,
+                "certificates": self.report.certificates,
+            },
+        )
+        return self.report
+
+    def hotel(self, number: int, staff: int, *, inside_city: bool) -> None:
+        rng = self.rng
+        org_id = self.ids.take(ORG)
+        jurisdiction = "houston-tx" if inside_city else "texas"
+        city = "Houston" if inside_city else rng.choice(SUBURBS)
+        name = f"{NAME_PREFIX}{number:04d}"
+        self.rows.add(
+            ORG,
+            {
+                "id": org_id,
+                "kind": "hotel",
+                "name": name,
+                "address": f"{rng.randrange(100, 9900)} {rng.choice(STREETS)}, {city}, TX",
+                "jurisdiction": jurisdiction,
+                "department": None,
+                "permit_number": f"GEN-{number:05d}",
+                "active": True,
+                "created_at": _at(self.today - timedelta(days=1500), rng),
+            },
+        )
+        org = {"id": org_id, "name": name, "jurisdiction": jurisdiction, "city": city}
+        people: list[_Person] = []
+        manager_id = 0
+        for index in range(staff):
+            situation = "compliant" if index == 0 else _pick(rng, SITUATIONS)
+            person = self.person(org, index, situation, manager=index == 0)
+            if index == 0:
+                manager_id = person.user_id
+            people.append(person)
+            self.report.statuses[person.status] += 1
+        self.report.hotels += 1
+        self.report.outside_city += 0 if inside_city else 1
+        self.report.staff += staff
+        if inside_city and manager_id:
+            self.annual_reports(org, people, manager_id)
+
+    # ------------------------------------------------------------------ people
+
+    def person(self, org: dict[str, Any], index: int, situation: str, *, manager: bool) -> _Person:
+        rng, today = self.rng, self.today
+        jurisdiction = org["jurisdiction"]
+        user_id = self.ids.take(USER)
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        language = _pick(rng, LANGUAGES)
+        job_role = "management" if manager else _pick(rng, JOB_ROLES)
+        has_email = manager or rng.random() < 0.85
+        ability = rng.gauss(0.3, 1.0)
+        active, left = True, None
+        completions: list[date] = []
+        in_progress = False
+        if situation == "compliant":
+            done = today - timedelta(days=rng.randrange(10, 330))
+            hire = done - timedelta(days=rng.randrange(5, 1400))
+            if (done - hire).days > 380 and rng.random() < 0.5:
+                completions.append(done - timedelta(days=rng.randrange(345, 365)))
+            completions.append(done)
+        elif situation == "renewal_due":
+            done = today - timedelta(days=rng.randrange(337, 364))
+            hire = done - timedelta(days=rng.randrange(5, 900))
+            completions.append(done)
+            in_progress = rng.random() < 0.4
+        elif situation == "new_hire":
+            hire = today - timedelta(days=rng.randrange(0, 29))
+            in_progress = rng.random() < 0.55
+        elif situation == "upcoming":
+            # Hired recently where the first deadline is far: under Houston's 30-day rule
+            # a new hire is "due soon" at once, under Texas law alone (90 days) not yet.
+            hire = today - timedelta(days=rng.randrange(0, 55))
+            in_progress = rng.random() < 0.5
+        elif situation == "overdue":
+            hire = today - timedelta(
+                days=rng.randrange(31 if jurisdiction == "houston-tx" else 91, 700)
+            )
+            in_progress = rng.random() < 0.5
+        elif situation == "expired":
+            done = today - timedelta(days=rng.randrange(367, 720))
+            hire = done - timedelta(days=rng.randrange(5, 900))
+            completions.append(done)
+        else:  # former staff
+            left = today - timedelta(days=rng.randrange(10, 1100))
+            hire = left - timedelta(days=rng.randrange(60, 1500))
+            if rng.random() < 0.85:
+                span = (left - hire).days
+                completions.append(hire + timedelta(days=rng.randrange(3, min(span, 60))))
+            active = False
+        hire = min(hire, today)
+        name = f"{first} {last}"
+        self.rows.add(
+            USER,
+            {
+                "id": user_id,
+                "email": (
+                    f"manager@hotel{org['id']}.generated.test"
+                    if manager
+                    else f"staff{index:03d}@hotel{org['id']}.generated.test"
+                )
+                if has_email
+                else None,
+                "first_name": first,
+                "last_name": last,
+                "role": Role.MANAGER.value if manager else Role.LEARNER.value,
+                "organization_id": org["id"],
+                "jurisdiction": None,
+                "job_role": job_role,
+                "hire_date": hire,
+                "language": language,
+                "active": active,
+                "deactivated_at": _at(left, rng) if left else None,
+                "password_hash": self.password if manager else None,
+                "extra_time_percent": 0,
+                "created_at": _at(hire, rng),
+            },
+        )
+        person = _Person(user_id, name, job_role, hire, active, status="")
+        due = self.first_due(jurisdiction, hire)
+        cycle = 0
+        for done in completions:
+            cycle += 1
+            cert = self.enrollment(
+                org, person, language, ability, cycle, due, completed_on=done, started=True
+            )
+            due = cert["expires_on"] or done
+            person.course, person.completed_on = cert["track_title"], done
+            person.serial, person.expires_on = cert["serial"], cert["expires_on"]
+        if active and (not completions or situation in ("renewal_due", "expired")):
+            cycle += 1
+            self.enrollment(
+                org, person, language, ability, cycle, due, completed_on=None, started=in_progress
+            )
+        person.status = self.status_of(jurisdiction, person, in_progress)
+        return person
+
+    def status_of(self, jurisdiction: str, person: _Person, in_progress: bool) -> str:
+        if not person.active:
+            return "former"
+        rules = compliance.rules_for(jurisdiction, compliance.all_rules())
+        result = compliance.compute_due(
+            rules,
+            org_kind="hotel",
+            job_role=person.job_role,
+            hire_date=person.hire_date,
+            completed_on=person.completed_on,
+            in_progress=in_progress,
+            today=self.today,
+            due_soon_days=int(current_app.config["DUE_SOON_DAYS"]),
+        )
+        return result.status.value
+
+    # ------------------------------------------------------------------ training
+
+    def enrollment(
+        self,
+        org: dict[str, Any],
+        person: _Person,
+        language: str,
+        ability: float,
+        cycle: int,
+        due: date,
+        *,
+        completed_on: date | None,
+        started: bool,
+    ) -> dict[str, Any]:
+        """An enrollment with its modules; returns the certificate row when completed."""
+        rng = self.rng
+        enrollment_id = self.ids.take(ENROLLMENT)
+        assigned_day = person.hire_date if cycle == 1 else due - timedelta(days=30)
+        if completed_on is not None:
+            assigned_day = min(assigned_day, completed_on - timedelta(days=3))
+        assigned_day = min(assigned_day, self.today)
+        completed_at = _at(completed_on, rng, 14, 20) if completed_on is not None else None
+        self.rows.add(
+            ENROLLMENT,
+            {
+                "id": enrollment_id,
+                "user_id": person.user_id,
+                "track_id": self.track.id,
+                "cycle": cycle,
+                "assigned_by_id": None,
+                "assigned_at": _at(assigned_day, rng, 6, 8),
+                "due_date": due,
+                "completed_at": completed_at,
+            },
+        )
+        lines: list[dict[str, Any]] = []
+        minutes_total = 0
+        count = len(self.modules)
+        for index, module in enumerate(self.modules):
+            progress_id = self.ids.take(PROGRESS)
+            if completed_at is not None:
+                passed_at = completed_at - timedelta(days=count - 1 - index, hours=rng.random())
+                start = passed_at - timedelta(hours=2 + rng.random() * 20)
+                outcome = self.module_work(
+                    org, person, language, ability, module, progress_id, start, passed=True
+                )
+            elif started and index == 0:
+                start = _at(min(self.today, max(assigned_day, person.hire_date)), rng, 6, 8)
+                outcome = self.module_work(
+                    org, person, language, ability, module, progress_id, start, passed=False
+                )
+                passed_at = None
+            else:
+                outcome, start, passed_at = None, None, None
+            self.rows.add(
+                PROGRESS,
+                {
+                    "id": progress_id,
+                    "enrollment_id": enrollment_id,
+                    "module_id": module.module_id,
+                    "position": module.position,
+                    "module_version_id": module.version_id if outcome else None,
+                    "started_at": start if outcome else None,
+                    "attested_at": None,
+                    "passed_at": outcome["passed_at"] if outcome and passed_at else None,
+                    "best_score": outcome["best"] if outcome and passed_at else None,
+                    "extra_rounds": 0,
+                },
+            )
+            if outcome and completed_at is not None:
+                minutes = outcome["seconds"] // 60
+                minutes_total += minutes
+                lines.append(
+                    {
+                        "slug": module.slug,
+                        "title": localized(module.title, language),
+                        "version": module.version,
+                        "score": round(outcome["best"]),
+                        "minutes": minutes,
+                    }
+                )
+        if completed_at is None:
+            return {}
+        return self.certificate(
+            org, person, language, enrollment_id, completed_at, lines, minutes_total
+        )
+
+    def module_work(
+        self,
+        org: dict[str, Any],
+        person: _Person,
+        language: str,
+        ability: float,
+        module: _Module,
+        progress_id: int,
+        start: datetime,
+        *,
+        passed: bool,
+    ) -> dict[str, Any]:
+        """Pre-test, lessons and (when `passed`) post-tests up to a passing one."""
+        rng = self.rng
+        pre_form = draw_form(module.items, "pre", module.pre_length, rng)
+        moment = start
+        pre = self.attempt(
+            person, language, module, progress_id, "pre", 1, pre_form, ability - 0.6, moment
+        )
+        moment = pre["submitted_at"]
+        authored = sum(seconds for _, seconds in module.lessons)
+        required = self.minimum_minutes(org["jurisdiction"], module) * 60
+        factor = required / authored if 0 < authored < required else 1.0
+        lessons = (
+            module.lessons
+            if passed
+            else module.lessons[: rng.randrange(0, len(module.lessons) + 1)]
+        )
+        seconds_total = 0
+        for lesson_id, minimum in lessons:
+            seconds = math.ceil(minimum * factor * (1.0 + rng.random() * 0.8))
+            opened = moment + timedelta(seconds=rng.randrange(5, 90))
+            moment = opened + timedelta(seconds=seconds)
+            seconds_total += seconds
+            self.rows.add(
+                LESSON,
+                {
+                    "module_progress_id": progress_id,
+                    "lesson_id": lesson_id,
+                    "opened_at": opened,
+                    "completed_at": moment,
+                    "seconds_spent": seconds,
+                },
+            )
+        if not passed:
+            return {"passed_at": None, "best": None, "seconds": seconds_total}
+        exclude = post_exclusions([entry.item_id for entry in pre_form], module.share_items)
+        best = 0.0
+        for number in range(1, module.attempts + 1):
+            form = draw_form(module.items, "post", module.post_length, rng, exclude=exclude)
+            skill = ability + 1.4 + 0.6 * (number - 1)
+            begin = moment + timedelta(minutes=rng.randrange(2, 40))
+            result = self.attempt(
+                person,
+                language,
+                module,
+                progress_id,
+                "post",
+                number,
+                form,
+                skill,
+                begin,
+                must_pass=number == module.attempts,
+            )
+            moment = result["submitted_at"]
+            best = max(best, result["score"])
+            if result["passed"]:
+                return {"passed_at": moment, "best": best, "seconds": seconds_total}
+        raise AssertionError("the last post-test attempt always passes")
+
+    def attempt(
+        self,
+        person: _Person,
+        language: str,
+        module: _Module,
+        progress_id: int,
+        kind: str,
+        number: int,
+        form: list[Any],
+        skill: float,
+        started_at: datetime,
+        *,
+        must_pass: bool = False,
+    ) -> dict[str, Any]:
+        """One submitted attempt with an answer per question, scored by the real rules."""
+        rng = self.rng
+        attempt_id = self.ids.take(ATTEMPT)
+        bank = {item["id"]: item for item in module.items}
+        items = [bank[entry.item_id] for entry in form]
+        answers: dict[str, Any] = {}
+        for item in items:
+            chance = 1.0 / (1.0 + math.exp(module.difficulty[item["id"]] - skill))
+            for key, question in scoring.questions_of(item):
+                answers[key] = _answer(question, rng.random() < chance, rng)
+        result = scoring.score_form(items, answers)
+        if must_pass and not scoring.passed(result.percent, module.pass_mark):
+            for item in items:
+                for key, question in scoring.questions_of(item):
+                    answers[key] = _answer(question, True, rng)
+                result = scoring.score_form(items, answers)
+                if scoring.passed(result.percent, module.pass_mark):
+                    break
+        moment = started_at
+        for item in items:
+            for key, question in scoring.questions_of(item):
+                moment += timedelta(seconds=rng.randrange(8, 75))
+                self.rows.add(
+                    RESPONSE,
+                    {
+                        "attempt_id": attempt_id,
+                        "question_key": key,
+                        "answer": answers[key],
+                        "answered_at": moment,
+                        "changes": 1 if rng.random() < 0.08 else 0,
+                        "mark": scoring.score_question(question, answers[key]),
+                    },
+                )
+                self.report.responses += 1
+        submitted_at = moment + timedelta(seconds=rng.randrange(5, 40))
+        passed = scoring.passed(result.percent, module.pass_mark) if kind == "post" else None
+        self.rows.add(
+            ATTEMPT,
+            {
+                "id": attempt_id,
+                "module_progress_id": progress_id,
+                "user_id": person.user_id,
+                "module_version_id": module.version_id,
+                "kind": kind,
+                "number": number,
+                "language": language,
+                "form": form_to_json(form),
+                "started_at": started_at,
+                "submitted_at": submitted_at,
+                "score_percent": result.percent,
+                "passed": passed,
+                "item_scores": dict(result.item_scores),
+            },
+        )
+        self.report.attempts += 1
+        return {"submitted_at": submitted_at, "score": result.percent, "passed": bool(passed)}
+
+    # ------------------------------------------------------------------ certificates
+
+    def certificate(
+        self,
+        org: dict[str, Any],
+        person: _Person,
+        language: str,
+        enrollment_id: int,
+        completed_at: datetime,
+        lines: list[dict[str, Any]],
+        minutes: int,
+    ) -> dict[str, Any]:
+        rules = self.counting(org["jurisdiction"])
+        primary = compliance.rules_for(org["jurisdiction"], compliance.all_rules())[0]
+        expires_on, rule = certificate_expiry(rules, completed_at.date())
+        issued_at = completed_at + timedelta(seconds=self.rng.randrange(1, 30))
+        key = (primary.serial_prefix, issued_at.year)
+        self.serials[key] = self.serials.get(key, 0) + 1
+        row = {
+            "id": self.ids.take(CERT),
+            "serial": f"{key[0]}-{key[1]}-{self.serials[key]:06d}",
+            "verification_code": secrets.token_urlsafe(certificates.CODE_BYTES),
+            "enrollment_id": enrollment_id,
+            "reissue": 0,
+            "user_id": person.user_id,
+            "organization_id": org["id"],
+            "track_id": self.track.id,
+            "jurisdiction": org["jurisdiction"],
+            "language": language,
+            "holder_name": person.name,
+            "organization_name": org["name"],
+            "organization_address": None,
+            "permit_number": None,
+            "track_title": localized(self.track.certificate_title, language)
+            or localized(self.track.title, language),
+            "modules": lines,
+            "total_minutes": minutes,
+            "completed_at": completed_at,
+            "issued_at": issued_at,
+            "expires_on": expires_on,
+            "expiry_rule": {  # as certificates.services records it
+                "rule": rule.id,
+                "citation": rule.citation,
+                "amount": rule.refresher.amount,
+                "unit": rule.refresher.unit.value,
+            }
+            if rule is not None and rule.refresher is not None
+            else {"rule": None},
+            "legal_reference": primary.citation,
+            "pdf_sha256": "",
+            "pdf_size": 0,
+            "revoked_at": None,
+            "revoked_reason": None,
+            "revoked_by_id": None,
+            "supersedes_id": None,
+            "superseded_by_id": None,
+        }
+        pdf = self.shared_pdf(row)
+        row["pdf_sha256"] = hashlib.sha256(pdf).hexdigest()
+        row["pdf_size"] = len(pdf)
+        self.rows.add(CERT, row)
+        if self.storage == "database":
+            self.rows.add(CERT_FILE, {"certificate_id": row["id"], "data": pdf})
+        self.report.certificates += 1
+        return row
+
+    def shared_pdf(self, row: dict[str, Any]) -> bytes:
+        """The PDF stored for generated certificates: the first one, rendered for real."""
+        if self.pdf is None:
+            sample = Certificate(**{k: v for k, v in row.items() if k != "id"})
+            self.pdf = render_certificate_pdf(certificates.certificate_data(sample))
+            if self.storage != "database":
+                folder = Path(self.storage)
+                folder.mkdir(parents=True, exist_ok=True)
+                (folder / f"{hashlib.sha256(self.pdf).hexdigest()}.pdf").write_bytes(self.pdf)
+        return self.pdf
+
+    def save_serials(self) -> None:
+        for (prefix, year), value in self.serials.items():
+            if (prefix, year) in self.serials_before:
+                db.session.execute(
+                    update(SerialCounter)
+                    .where(SerialCounter.prefix == prefix, SerialCounter.year == year)
+                    .values(value=value)
+                )
+            else:
+                db.session.add(SerialCounter(prefix=prefix, year=year, value=value))
+        db.session.flush()
+
+    # ------------------------------------------------------------------ annual reports
+
+    def annual_reports(self, org: dict[str, Any], people: list[_Person], manager_id: int) -> None:
+        """Most hotels filed last year's certification; fewer have filed this year's."""
+        rng, today = self.rng, self.today
+        for year, share in ((today.year - 1, 0.85), (today.year, 0.7)):
+            opens = date(year, 1, 2)
+            if opens >= today or rng.random() >= share:
+                continue
+            latest = min(today - timedelta(days=1), date(year, 5, 15))
+            day = opens + timedelta(days=rng.randrange(0, max(1, (latest - opens).days)))
+            listed = [p for p in people if p.active and p.hire_date <= day]
+            lines = tuple(_report_line(p, day) for p in listed)
+            rule = next(
+                r
+                for r in compliance.rules_for("houston-tx", compliance.all_rules())
+                if r.annual_certification
+            )
+            assert rule.annual_certification is not None
+            data = reports.ReportData(
+                organization_name=org["name"],
+                organization_address="",
+                permit_number=None,
+                rule_name=localized(rule.name, "en"),
+                citation=rule.citation,
+                recipient=localized(rule.annual_certification.to, "en"),
+                year=year,
+                due_on=rule.annual_certification.due_in(year),
+                lines=lines,
+                attested_name="Hotel manager",
+                attested_title="General manager",
+                attested_at=_at(day, rng),
+                language="en",
+            )
+            if self.report_pdf is None:
+                self.report_pdf = reports.render_pdf(data)
+            table = reports.render_csv(data)
+            self.rows.add(
+                REPORT,
+                {
+                    "id": self.ids.take(REPORT),
+                    "organization_id": org["id"],
+                    "year": year,
+                    "revision": 1,
+                    "jurisdiction": org["jurisdiction"],
+                    "rule_id": rule.id,
+                    "due_on": data.due_on,
+                    "recipient": data.recipient,
+                    "language": "en",
+                    "attested_by_id": manager_id,
+                    "attested_name": data.attested_name,
+                    "attested_title": data.attested_title,
+                    "attested_at": data.attested_at,
+                    "covered_count": data.covered,
+                    "trained_count": data.trained,
+                    "pdf": self.report_pdf,
+                    "pdf_sha256": hashlib.sha256(self.report_pdf).hexdigest(),
+                    "pdf_size": len(self.report_pdf),
+                    "csv": table,
+                    "csv_sha256": hashlib.sha256(table).hexdigest(),
+                    "csv_size": len(table),
+                },
+            )
+            self.report.annual_reports += 1
+
+
+def _report_line(person: _Person, day: date) -> reports.ReportLine:
+    """How the person appeared on a report filed on `day`."""
+    trained = person.completed_on is not None and person.completed_on <= day
+    return reports.ReportLine(
+        name=person.name,
+        job_role=str(job_role_label(person.job_role)),
+        hire_date=person.hire_date,
+        status=person.status,
+        course=person.course if trained else "",
+        completed_on=person.completed_on if trained else None,
+        serial=person.serial if trained else "",
+        expires_on=person.expires_on if trained else None,
+    )
+
+
+def _answer(question: Mapping[str, Any], right: bool, rng: random.Random) -> Any:
+    """A stored answer: the correct one, or a plausible wrong one."""
+    kind = question["type"]
+    correct = question["correct"]
+    if kind == "true_false":
+        return bool(correct) if right else not correct
+    options = scoring.option_ids(question)
+    if kind == "single":
+        if right:
+            return correct
+        wrong = [o for o in options if o != correct]
+        return rng.choice(wrong) if wrong else correct
+    chosen = set(correct)
+    if right:
+        return sorted(chosen)
+    wrong = [o for o in options if o not in chosen]
+    if len(chosen) > 1 and (not wrong or rng.random() < 0.5):
+        chosen.discard(rng.choice(sorted(chosen)))
+    elif wrong:
+        chosen.add(rng.choice(wrong))
+    return sorted(chosen)
+
+
+def generate(
+    hotels: int,
+    staff: int,
+    *,
+    seed: int = 2020,
+    today: date | None = None,
+    outside_city: int | None = None,
+) -> GenerateReport:
+    """Generate hotels (flushes; the caller commits). Refuses if generated hotels exist."""
+    if hotels < 1 or staff < 1:
+        raise ValueError("hotels and staff must be at least 1")
+    if generated_exist():
+        raise GeneratedDataExistsError("generated hotels are already in this database")
+    extra = max(1, round(hotels / 10)) if outside_city is None else outside_city
+    generator = Generator(seed=seed, today=today or date.today())
+    return generator.run(hotels, staff, extra)
+
+
+def analyze() -> None:
+    """Refresh the database's planner statistics after a bulk load (run after commit)."""
+    db.session.execute(text("ANALYZE"))
+
+
+def spread(report: GenerateReport) -> Iterator[tuple[str, int]]:
+    """The statuses generated, largest first."""
+    yield from report.statuses.most_common()

@@ -1,0 +1,194 @@
+"""Outcomes: per module version for auditors and admins, and a summary for partners.
+
+Auditors see the attempts of learners whose organization is in their jurisdiction;
+admins see every attempt. The partners' summary holds aggregates only (no names, no
+organizations, no group under 5 learners), so it is public: partners without an account
+can read what the program achieves, as the strategic plan asks (1.2.8, 5.3.5).
+
+Figures read every attempt of a module version, which takes seconds at city scale, so a
+computed set is saved and shown again for OUTCOMES_MAX_AGE_MINUTES (15 by default; 0
+computes on every request), with the time it was computed and, on the module page, a
+button to recalculate now. The CSV export serves the same saved figures as the page.
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from trainer.auth.models import Role
+from trainer.catalog.models import ModuleVersion
+from trainer.core.text import localized
+from trainer.extensions import db, limiter
+from trainer.outcomes import charts, services
+from trainer.outcomes.forms import OutcomeFilterForm
+from trainer.policy import Permission, public, requires
+
+bp = Blueprint("outcomes", __name__, url_prefix="/outcomes")
+
+MODULE_FIGURES = ("gains", "distribution", "items", "test", "flags", "options", "transitions")
+SUMMARY_FIGURES = ("summary", "languages", "org_kinds")
+SUMMARY_LIMIT = "60 per minute"
+RECALCULATE_LIMIT = "10 per minute"
+
+
+@bp.app_template_filter("stat")
+def stat_filter(value: object) -> str:
+    """Write a figure as the page shows it."""
+    return charts.number(value)
+
+
+def _scope() -> str | None:
+    """The viewer's jurisdiction (None: every one, for admins; "-" matches none)."""
+    if current_user.role == Role.ADMIN:
+        return None
+    return current_user.jurisdiction or "-"
+
+
+def _language() -> str:
+    return str(get_locale() or "en")
+
+
+def _version(version_id: int) -> ModuleVersion:
+    version = db.session.get(ModuleVersion, version_id)
+    if version is None:
+        abort(404)
+    return version
+
+
+def _filters() -> tuple[OutcomeFilterForm, services.Filters, str, list[str]]:
+    """Read the filters from the query string; bad values are dropped with a message."""
+    scope = _scope()
+    form = OutcomeFilterForm(request.args)
+    form.set_choices(services.organizations_in_scope(scope))
+    timezone = current_app.config.get("BABEL_DEFAULT_TIMEZONE", "UTC")
+    filters, kind, messages = form.read(timezone, scope)
+    return form, filters, kind, messages
+
+
+def _csv(body: str, filename: str) -> Response:
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/")
+@requires(Permission.AUDIT_VIEW)
+def index() -> str:
+    """Module versions with how many learners took their tests, linking to each."""
+    snapshot = services.index_snapshot(_scope(), _language(), _max_age())
+    db.session.commit()
+    table = snapshot.tables["versions"]
+    rows = [dict(zip([c.key for c in table.columns], row, strict=True)) for row in table.rows]
+    return render_template("outcomes/index.html", rows=rows, snapshot=snapshot)
+
+
+def _max_age() -> float:
+    return float(
+        current_app.config.get("OUTCOMES_MAX_AGE_MINUTES", services.DEFAULT_MAX_AGE_MINUTES)
+    )
+
+
+@bp.get("/<int:version_id>")
+@requires(Permission.AUDIT_VIEW)
+def module(version_id: int) -> str:
+    """Gains, item analysis and charts of one module version, with filters."""
+    version = _version(version_id)
+    form, filters, kind, messages = _filters()
+    snapshot = services.module_snapshot(version, filters, kind, _language(), _max_age())
+    db.session.commit()
+    tables = snapshot.tables
+    kind_label = _("post-tests") if kind == services.POST else _("pre-tests")
+    return render_template(
+        "outcomes/module.html",
+        version=version,
+        title=localized(version.title, _language()) or version.slug,
+        form=form,
+        filters=filters,
+        messages=messages,
+        snapshot=snapshot,
+        max_age=_max_age(),
+        kind=kind,
+        kind_label=kind_label,
+        export_args={**filters.query_args(), "kind": kind},
+        charts=[
+            charts.means_chart(tables["gains"]),
+            charts.distribution_chart(tables["distribution"]),
+        ],
+        facility=charts.facility_chart(tables["items"], kind_label),
+        tables=tables,
+        flag_labels={code: str(label) for code, label in services.FLAG_REASONS.items()},
+    )
+
+
+@bp.post("/<int:version_id>/recalculate")
+@requires(Permission.AUDIT_VIEW)
+@limiter.limit(RECALCULATE_LIMIT)
+def recalculate(version_id: int) -> Response:
+    """Compute the figures again now, under the same filters, and show them."""
+    version = _version(version_id)
+    _form, filters, kind, _messages = _filters()
+    services.module_snapshot(version, filters, kind, _language(), _max_age(), refresh=True)
+    db.session.commit()
+    flash(_("The figures were recalculated."))
+    args = {**filters.query_args(), "kind": kind}
+    return redirect(url_for("outcomes.module", version_id=version.id, **args))
+
+
+@bp.get("/<int:version_id>/export")
+@requires(Permission.AUDIT_VIEW)
+def export(version_id: int) -> Response:
+    """One figure of the module page as CSV, under the same filters (the same snapshot)."""
+    version = _version(version_id)
+    figure = request.args.get("figure", "")
+    if figure not in MODULE_FIGURES:
+        abort(400, description=_("Choose a figure: %(names)s.", names=", ".join(MODULE_FIGURES)))
+    _form, filters, kind, _messages = _filters()
+    snapshot = services.module_snapshot(version, filters, kind, _language(), _max_age())
+    db.session.commit()
+    name = f"outcomes-{version.slug}-v{version.version}-{figure}.csv"
+    return _csv(snapshot.tables[figure].to_csv(), name)
+
+
+@bp.get("/summary")
+@public
+@limiter.limit(SUMMARY_LIMIT)
+def summary() -> str:
+    """Program outcomes for partners: aggregates only, groups under 5 learners hidden."""
+    snapshot = services.summary_snapshot(_language(), _max_age())
+    db.session.commit()
+    chart = charts.summary_chart(snapshot.tables["summary"], lambda row: f"{row[0]} (v{row[1]})")
+    return render_template(
+        "outcomes/summary.html",
+        tables=snapshot.tables,
+        chart=chart,
+        snapshot=snapshot,
+        minimum=services.MIN_GROUP,
+    )
+
+
+@bp.get("/summary/export")
+@public
+@limiter.limit(SUMMARY_LIMIT)
+def summary_export() -> Response:
+    """One table of the partners' summary as CSV (suppressed cells stay suppressed)."""
+    figure = request.args.get("figure", "summary")
+    if figure not in SUMMARY_FIGURES:
+        abort(400, description=_("Choose a figure: %(names)s.", names=", ".join(SUMMARY_FIGURES)))
+    snapshot = services.summary_snapshot(_language(), _max_age())
+    db.session.commit()
+    return _csv(snapshot.tables[figure].to_csv(), f"outcomes-summary-{figure}.csv")
