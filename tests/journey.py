@@ -20,7 +20,6 @@ from trainer.extensions import db
 from trainer.learning import services as learning
 from trainer.learning.models import LessonProgress, ModuleProgress
 
-
 correct_answer = correct_values
 
 
