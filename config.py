@@ -71,6 +71,7 @@ class Config:
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "training@trainer.local")
 
     EMAIL_ALLOW_TEST_DOMAINS = _flag("EMAIL_ALLOW_TEST_DOMAINS", True)
+    OUTCOMES_MAX_AGE_MINUTES = int(os.environ.get("OUTCOMES_MAX_AGE_MINUTES", "15"))
     DUE_SOON_DAYS = int(os.environ.get("DUE_SOON_DAYS", "30"))
     RENEWAL_LEAD_DAYS = int(os.environ.get("RENEWAL_LEAD_DAYS", "30"))
     PROGRAM_NAME = os.environ.get("PROGRAM_NAME", "Houston Anti-Trafficking Training")

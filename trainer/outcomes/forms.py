@@ -51,8 +51,10 @@ class OutcomeFilterForm(FlaskForm):
         self.language.choices = [everyone] + [SelectChoice(k, v) for k, v in LANGUAGE_NAMES.items()]
 
     def read(self, timezone: str, jurisdiction: str | None) -> tuple[Filters, str, list[str]]:
-        """Validate the query; return the filters, the test kind, and a message per ignored
-        value (a bad value is dropped, never an error)."""
+        """Validate the query: the filters, the test kind and a message per ignored value.
+
+        A bad value is dropped (with its message), never an error.
+        """
         self.validate()
         messages: list[str] = []
         for name, errors in self.errors.items():
