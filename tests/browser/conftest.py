@@ -1,12 +1,13 @@
 """Browser tests: the app on a live server, Debian's Chromium driven by Playwright.
 
 One server (werkzeug, in a thread, on 127.0.0.1 and a free port) against a fresh SQLite
-file with `modules/` synced; one browser per session; fresh browser contexts per test.
+file with `modules/` synced; one browser for the run; fresh browser contexts per test.
 After every navigation a journey calls `check_page(page, name)`, which checks the page
 as a person would meet it: axe-core with the WCAG 2.0/2.1 A and AA rules at desktop size
 and on a phone, no horizontal scrolling at 200% zoom, no status without text, no browser
 console errors (CSP refusals among them), screenshots of both sizes, and the served HTML
-kept for the Nu HTML Checker, which runs once over every page when the session ends.
+kept for the Nu HTML Checker, which runs once over every page after the last browser test
+(a failure there is reported as an error in that test's teardown).
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ class Live:
         return found
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     """The app served on 127.0.0.1 by werkzeug in a thread, on a fresh SQLite file."""
     from trainer.catalog.services import sync_content
@@ -138,7 +139,7 @@ _TESTS = itertools.count(1)
 def make(live_db: Live) -> Factory:
     """Factory for organizations and people in the live server's database.
 
-    The database lives for the whole session, so each test's names and emails differ.
+    The database lives for every browser test, so each test's names and emails differ.
     """
     factory = Factory()
     factory.count = next(_TESTS) * 1000
@@ -148,9 +149,9 @@ def make(live_db: Live) -> Factory:
 # --- the browser -------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
-    """Debian's Chromium, launched once per session (with the tools the checks use)."""
+    """Debian's Chromium, launched once for the browser tests (with the tools the checks use)."""
     missing = [] if CHROMIUM.exists() else ["chromium"]
     tools = {"java": "default-jre-headless", "zbarimg": "zbar-tools", "pdftoppm": "poppler-utils"}
     missing += [package for tool, package in tools.items() if shutil.which(tool) is None]
@@ -438,11 +439,11 @@ class Checker:
         return "\n".join(lines)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def checker(
     browser: Any, live: Live, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Checker]:
-    """The session's page checker; at the end every page's HTML goes through the Nu checker."""
+    """The page checker; at the end every page's HTML goes through the Nu HTML Checker."""
     checks = Checker(browser, live, tmp_path_factory.mktemp("html"))
     yield checks
     checks.close()

@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import itertools
 import time
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
-from tests import journey
 from tests.browser.steps import Driver, number_in, sign_in, take_test
 from tests.conftest import PASSWORD
 from trainer.auth.models import User
 from trainer.extensions import db
 from trainer.learning import services as learning
-from trainer.learning.models import ModuleProgress
+from trainer.learning.models import LessonProgress, ModuleProgress
+from trainer.timeutil import utcnow
 
 pytestmark = pytest.mark.browser
 
@@ -39,6 +41,19 @@ _SAMPLE_JS = """async ([ms, every]) => {
 
 def _changes(values: list[str]) -> int:
     return sum(1 for a, b in itertools.pairwise(values) if a != b)
+
+
+def _open_lesson_at(progress_id: int, lesson_id: str, when: datetime) -> None:
+    """Set when the server started a lesson's clock."""
+    db.session.execute(
+        update(LessonProgress)
+        .where(
+            LessonProgress.module_progress_id == progress_id,
+            LessonProgress.lesson_id == lesson_id,
+        )
+        .values(opened_at=when)
+    )
+    db.session.commit()
 
 
 def test_lesson_countdown_is_announced_sparingly(live_db, make, open_page, checker):
@@ -60,10 +75,13 @@ def test_lesson_countdown_is_announced_sparingly(live_db, make, open_page, check
     minimum = learning.lesson_minimum(
         version, version.lessons[learning.lesson_index(version, lesson_id)], learner
     )
-    journey.age_lesson(progress_id, lesson_id, minimum - 122)
-    page.reload()
-    remaining = int(page.get_attribute("[data-pace-remaining]", "data-pace-remaining"))
-    assert 115 < remaining <= 122
+    for _try in range(3):
+        _open_lesson_at(progress_id, lesson_id, utcnow() - timedelta(seconds=minimum - 122))
+        page.reload()
+        remaining = int(page.get_attribute("[data-pace-remaining]", "data-pace-remaining"))
+        if remaining > 120:  # the page loaded before the mark (a slow machine may miss it)
+            break
+    assert 120 < remaining <= 122, remaining
     sample = page.evaluate(_SAMPLE_JS, [3500, 100])
 
     assert sample["politeness"] == "polite"
@@ -79,12 +97,14 @@ def _move_idle_clock(page: Any, live: Any, seconds_ago: float) -> None:
     app = live.app
     serializer = app.session_interface.get_signing_serializer(app)
     name = app.config["SESSION_COOKIE_NAME"]
-    cookie = next(c for c in page.context.cookies(live.url) if c["name"] == name)
-    data = serializer.loads(cookie["value"])
+    cookies = [c for c in page.context.cookies(live.url) if c["name"] == name]
+    assert cookies, "no session cookie"
+    data = serializer.loads(cookies[-1]["value"])
     data["seen"] = int(time.time() - seconds_ago)
-    page.context.add_cookies(
-        [{**cookie, "value": serializer.dumps(data)}],
-    )
+    # One session cookie only, so the browser cannot send an older one alongside.
+    page.context.clear_cookies(name=name)
+    page.context.add_cookies([{"name": name, "value": serializer.dumps(data), "url": live.url}])
+    assert len([c for c in page.context.cookies(live.url) if c["name"] == name]) == 1
 
 
 def test_manager_gives_a_learner_extended_time(live_db, make, open_page, checker):
