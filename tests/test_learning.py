@@ -380,3 +380,44 @@ def test_manager_assigns_a_track(client, make):
     assert enrollment.assigned_by_id == manager.id
     bad = client.post(f"/learn/assign/{person.id}", data={"track": "9999", "csrf_token": token})
     assert bad.status_code == 400
+
+
+def test_two_first_saves_of_one_question_at_once_keep_one_answer(app, make):
+    """Two autosaves of the same question racing (two boxes ticked quickly)."""
+    import threading
+
+    from trainer.assessments import services as tests_services
+    from trainer.auth.models import User
+
+    user = make.user(make.org())
+    intro = _enrollment(user).modules[0]
+    attempt = tests_services.start_pre_test(intro, user)
+    db.session.commit()
+    attempt_id, user_id = attempt.id, user.id
+    key, values = next(iter(journey.answers_for(attempt, right=True).items()))
+    barrier = threading.Barrier(2, timeout=30)
+    errors: list[BaseException] = []
+
+    def save() -> None:
+        with app.app_context():
+            try:
+                mine = db.session.get(Attempt, attempt_id)
+                person = db.session.get(User, user_id)
+                _ = list(mine.responses)
+                barrier.wait()
+                tests_services.save_answer(mine, person, key[2:], values)
+                db.session.commit()
+            except BaseException as exc:  # reported below
+                db.session.rollback()
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=save) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    rows = db.session.scalars(select(Response).where(Response.attempt_id == attempt_id)).all()
+    assert len(rows) == 1 and rows[0].question_key == key[2:]
+    assert not [e for e in errors if not isinstance(e, threading.BrokenBarrierError)], errors

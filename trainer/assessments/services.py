@@ -14,6 +14,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from trainer.assessments import scoring
 from trainer.assessments.drawing import draw_form, form_from_json, form_to_json, post_exclusions
@@ -210,14 +211,30 @@ def save_answer(attempt: Attempt, user: User, key: str, raw: Sequence[str]) -> R
         raise AttemptRefused(exc.message) from None
     row = next((r for r in attempt.responses if r.question_key == key), None)
     if row is None:
-        row = Response(attempt_id=attempt.id, question_key=key, answer=answer, answered_at=utcnow())
-        db.session.add(row)
-        attempt.responses.append(row)
-    elif row.answer != answer:
+        row = _first_response(attempt, key, answer)
+        if row is not None:
+            return row
+        # another request saved this question's first answer at the same moment
+        db.session.expire(attempt, ["responses"])
+        row = next(r for r in attempt.responses if r.question_key == key)
+    if row.answer != answer:
         row.answer = answer
         row.answered_at = utcnow()
         row.changes += 1
     db.session.flush()
+    return row
+
+
+def _first_response(attempt: Attempt, key: str, answer: Any) -> Response | None:
+    """Insert the first answer to a question; None when a concurrent request already did."""
+    row = Response(attempt_id=attempt.id, question_key=key, answer=answer, answered_at=utcnow())
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+            db.session.flush()
+    except IntegrityError:
+        return None
+    attempt.responses.append(row)
     return row
 
 
