@@ -19,6 +19,17 @@ def _enrollment(user) -> Enrollment:
     return learning.enrollments_of(user)[0]
 
 
+def _start_pre_test(client, user):
+    """Sign in and start the intro module's pre-test: (progress, attempt, CSRF token)."""
+    login(client, user)
+    intro = _enrollment(user).modules[0]
+    token = csrf_token(client, f"/learn/m/{intro.id}")
+    attempt = journey.attempt_from(
+        client.post(f"/learn/m/{intro.id}/pre", data={"csrf_token": token})
+    )
+    return intro, attempt, token
+
+
 def test_hotel_learner_completes_the_track_with_one_failed_attempt(client, make):
     org = make.org()
     user = make.user(org)
@@ -139,12 +150,7 @@ def test_module_minimum_is_at_least_the_jurisdictions(app, make):
 
 def test_autosave_and_resume_after_sign_out(client, make):
     user = make.user(make.org())
-    login(client, user)
-    intro = _enrollment(user).modules[0]
-    token = csrf_token(client, f"/learn/m/{intro.id}")
-    attempt = journey.attempt_from(
-        client.post(f"/learn/m/{intro.id}/pre", data={"csrf_token": token})
-    )
+    _intro, attempt, token = _start_pre_test(client, user)
     key, values = next(iter(journey.answers_for(attempt, right=True).items()))
     saved = client.post(
         f"/learn/attempt/{attempt.id}/answer",
@@ -168,12 +174,7 @@ def test_autosave_and_resume_after_sign_out(client, make):
 
 def test_save_and_finish_later_without_javascript(client, make):
     user = make.user(make.org())
-    login(client, user)
-    intro = _enrollment(user).modules[0]
-    token = csrf_token(client, f"/learn/m/{intro.id}")
-    attempt = journey.attempt_from(
-        client.post(f"/learn/m/{intro.id}/pre", data={"csrf_token": token})
-    )
+    _intro, attempt, token = _start_pre_test(client, user)
     data = {**journey.answers_for(attempt, right=True), "action": "save", "csrf_token": token}
     response = client.post(f"/learn/attempt/{attempt.id}", data=data)
     assert response.status_code == 302
@@ -185,12 +186,7 @@ def test_save_and_finish_later_without_javascript(client, make):
 
 def test_double_submit_grades_once(client, make):
     user = make.user(make.org())
-    login(client, user)
-    intro = _enrollment(user).modules[0]
-    token = csrf_token(client, f"/learn/m/{intro.id}")
-    attempt = journey.attempt_from(
-        client.post(f"/learn/m/{intro.id}/pre", data={"csrf_token": token})
-    )
+    _intro, attempt, token = _start_pre_test(client, user)
     data = {**journey.answers_for(attempt, right=True), "action": "submit", "csrf_token": token}
     first = client.post(f"/learn/attempt/{attempt.id}", data=data)
     db.session.expire_all()
@@ -213,12 +209,7 @@ def test_double_submit_grades_once(client, make):
 
 def test_answers_outside_the_attempt_or_after_it_closed_are_refused(client, make):
     user = make.user(make.org())
-    login(client, user)
-    intro = _enrollment(user).modules[0]
-    token = csrf_token(client, f"/learn/m/{intro.id}")
-    attempt = journey.attempt_from(
-        client.post(f"/learn/m/{intro.id}/pre", data={"csrf_token": token})
-    )
+    _intro, attempt, token = _start_pre_test(client, user)
     drawn = {e["item_id"] for e in attempt.form}
     outsider = next(i for i in attempt.version.items if i["id"] not in drawn)
     refused = client.post(
@@ -252,12 +243,7 @@ def test_answers_outside_the_attempt_or_after_it_closed_are_refused(client, make
 def test_someone_elses_attempt_is_not_found(client, make):
     org = make.org()
     owner, other = make.user(org), make.user(org)
-    login(client, owner)
-    intro = _enrollment(owner).modules[0]
-    token = csrf_token(client, f"/learn/m/{intro.id}")
-    attempt = journey.attempt_from(
-        client.post(f"/learn/m/{intro.id}/pre", data={"csrf_token": token})
-    )
+    intro, attempt, token = _start_pre_test(client, owner)
     client.post("/auth/logout", data={"csrf_token": token})
     login(client, other)
     assert client.get(f"/learn/attempt/{attempt.id}").status_code == 404

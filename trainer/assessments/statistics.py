@@ -326,10 +326,8 @@ def _snap_to_zero(
     return np.where(np.abs(covariance) <= _ROUNDING * bound, 0.0, covariance)
 
 
-def _as_marks(
-    marks: ArrayLike, max_marks: float | Sequence[float], item_ids: Sequence[str] | None
-) -> tuple[NDArray[np.float64], NDArray[np.float64], list[str]]:
-    """Validate the marks matrix, the maxima and the item ids."""
+def _numeric_matrix(marks: ArrayLike) -> NDArray[np.float64]:
+    """The marks as a float matrix (one row per attempt), or StatisticsInputError."""
     try:
         x = np.asarray(marks, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -338,6 +336,14 @@ def _as_marks(
         raise StatisticsInputError(
             "marks must be a matrix: one row per attempt, one column per item"
         )
+    return x
+
+
+def _as_marks(
+    marks: ArrayLike, max_marks: float | Sequence[float], item_ids: Sequence[str] | None
+) -> tuple[NDArray[np.float64], NDArray[np.float64], list[str]]:
+    """Validate the marks matrix, the maxima and the item ids."""
+    x = _numeric_matrix(marks)
     attempts, items = x.shape
     if attempts < 1 or items < 1:
         raise StatisticsInputError("marks need at least one attempt and one item")
@@ -498,14 +504,7 @@ def _as_sparse_marks(
     marks: ArrayLike, max_marks: float | Sequence[float], item_ids: Sequence[str] | None
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], list[str]]:
     """Validate a marks matrix in which NaN means "not on this attempt's form"."""
-    try:
-        x = np.asarray(marks, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise StatisticsInputError(f"marks are not a numeric matrix: {exc}") from None
-    if x.ndim != 2:
-        raise StatisticsInputError(
-            "marks must be a matrix: one row per attempt, one column per item"
-        )
+    x = _numeric_matrix(marks)
     present = ~np.isnan(x)
     if np.any(np.isinf(x)):
         raise StatisticsInputError("marks must be finite numbers or NaN (not on the form)")
