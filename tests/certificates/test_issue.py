@@ -190,9 +190,19 @@ def test_admin_revokes_and_the_verifier_sees_it(certified, app, make):
     )
     data = app.test_client().get(f"/verify/{cert.verification_code}.json").json
     assert data["status"] == "revoked"
-    assert data["revocation_reason"] == "Training was completed by someone else"
+    # the public sees the date, not the admin's free-text reason, nor module scores
+    assert data["revocation_reason"] is None and data["revoked_on"]
+    assert all(set(m) == {"title"} for m in data["modules"]) and data["modules"]
     page = app.test_client().get(f"/verify/{cert.verification_code}")
-    assert "Revoked" in page.text and "someone else" in page.text
+    assert "Revoked" in page.text and "someone else" not in page.text
+    # signed-in staff whose scope covers the holder see the reason and the scores
+    staff = admin_client.get(f"/verify/{cert.verification_code}.json").json
+    assert staff["revocation_reason"] == "Training was completed by someone else"
+    assert all("score" in m for m in staff["modules"])
+    assert "someone else" in admin_client.get(f"/verify/{cert.verification_code}").text
+    outsider = app.test_client()
+    login(outsider, make.user(make.org(name="Elsewhere", jurisdiction="california"), "manager"))
+    assert outsider.get(f"/verify/{cert.verification_code}.json").json["revocation_reason"] is None
     # the stored PDF is unchanged
     assert hashlib.sha256(services.pdf_bytes(cert)).hexdigest() == cert.pdf_sha256
     assert "certificate.revoked" in db.session.scalars(select(AuditEvent.action)).all()

@@ -6,7 +6,6 @@ every download serves those bytes. Nothing here commits.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import secrets
@@ -27,6 +26,7 @@ from trainer.auth.models import User
 from trainer.certificates.models import Certificate, CertificateFile, CertStatus, SerialCounter
 from trainer.certificates.render import CertificateData, ModuleLine, render_certificate_pdf
 from trainer.compliance import services as compliance
+from trainer.core import csvout, printable
 from trainer.core.text import localized
 from trainer.extensions import db
 from trainer.learning import services as learning
@@ -200,8 +200,8 @@ def _new_certificate(
         track_id=enrollment.track_id,
         jurisdiction=org.jurisdiction if org else "",
         language=language,
-        holder_name=holder_name,
-        organization_name=org.name if org else "",
+        holder_name=printable.clean(holder_name) or holder_name,
+        organization_name=(printable.clean(org.name) or "") if org else "",
         organization_address=(org.address or None) if org else None,
         permit_number=org.permit_number if org else None,
         track_title=localized(enrollment.track.certificate_title, language)
@@ -352,8 +352,21 @@ def matches_issued(cert: Certificate, upload: bytes) -> bool:
     return hashlib.sha256(upload).hexdigest() == cert.pdf_sha256
 
 
-def public_record(cert: Certificate, today: date) -> dict[str, Any]:
-    """Everything a verifier may see, as plain JSON-ready data."""
+def public_record(cert: Certificate, today: date, *, full: bool = False) -> dict[str, Any]:
+    """What a verifier sees, as plain JSON-ready data.
+
+    The public (`full=False`) sees what an inspector needs: holder, organization,
+    training, dates and status ("revoked on DATE"). Module scores and the free-text
+    revocation reason are for signed-in people the policy lets see the holder's records.
+    """
+    record = _record(cert, today)
+    if not full:
+        record["modules"] = [{"title": m["title"]} for m in cert.modules]
+        record["revocation_reason"] = None
+    return record
+
+
+def _record(cert: Certificate, today: date) -> dict[str, Any]:
     status = cert.status(today)
     newer = db.session.get(Certificate, cert.superseded_by_id) if cert.superseded_by_id else None
     return {
@@ -441,7 +454,7 @@ def zip_of(certs: Iterable[Certificate]) -> bytes:
     """A ZIP of the stored PDFs with a manifest.csv (serial, name, track, dates, SHA-256)."""
     buffer = io.BytesIO()
     manifest = io.StringIO()
-    writer = csv.writer(manifest)
+    writer = csvout.writer(manifest, lineterminator="\r\n")
     writer.writerow(MANIFEST_FIELDS)
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for cert in certs:

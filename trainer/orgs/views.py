@@ -21,14 +21,15 @@ from wtforms.fields.choices import SelectChoice
 from trainer.auth import services as auth_services
 from trainer.auth.models import Role, User
 from trainer.catalog.services import active_tracks
+from trainer.core.http import arg_id
 from trainer.core.text import localized
 from trainer.extensions import db
-from trainer.mail import send_mail
+from trainer.mail import send_after_commit
 from trainer.orgs import services
 from trainer.orgs.forms import ImportForm, OrganizationForm, StaffForm
 from trainer.orgs.jobroles import DEPARTMENTS
 from trainer.orgs.models import Organization
-from trainer.policy import Permission, authorize, requires
+from trainer.policy import Permission, StaffAction, authorize, authorize_manage, requires
 
 bp = Blueprint("orgs", __name__, url_prefix="/orgs")
 
@@ -64,18 +65,16 @@ def _get_org(org_id: int, permission: Permission) -> Organization:
     return org
 
 
-def _get_staff(user_id: int, permission: Permission) -> User:
-    user = db.session.get(User, user_id)
-    if user is None or user.organization is None:
-        abort(404)
-    authorize(permission, user.organization)
-    return user
+def _get_staff(user_id: int, action: StaffAction) -> User:
+    """The person, if the signed-in manager or admin may take this action on them."""
+    return authorize_manage(db.session.get(User, user_id), action)
 
 
 def _manager_org() -> Organization:
     """The organization a manager manages (admins pick one with ?org=)."""
-    if current_user.role == Role.ADMIN and request.args.get("org", "").isdigit():
-        return _get_org(int(request.args["org"]), Permission.STAFF_VIEW)
+    org_id = arg_id("org") if current_user.role == Role.ADMIN else None
+    if org_id is not None:
+        return _get_org(org_id, Permission.STAFF_VIEW)
     if current_user.organization is None:
         abort(404)
     return current_user.organization
@@ -123,7 +122,7 @@ def org_edit(org_id: int) -> Response | str:
 def staff_list() -> str:
     """The manager's staff list (admins: ?org=ID; auditors read it per organization)."""
     if current_user.role == Role.AUDITOR:
-        org = _get_org(request.args.get("org", type=int) or 0, Permission.STAFF_VIEW)
+        org = _get_org(arg_id("org") or 0, Permission.STAFF_VIEW)
     else:
         org = _manager_org()
     return render_template("orgs/staff_list.html", org=org, staff=services.staff_of(org))
@@ -164,7 +163,7 @@ def staff_new() -> Response | str:
 @requires(Permission.STAFF_MANAGE)
 def staff_edit(user_id: int) -> Response | str:
     """Edit a staff member's details."""
-    person = _get_staff(user_id, Permission.STAFF_MANAGE)
+    person = _get_staff(user_id, StaffAction.EDIT)
     form = StaffForm(obj=person)
     if form.validate_on_submit():
         if form.email.data and services.email_taken(form.email.data, except_user_id=person.id):
@@ -187,9 +186,7 @@ def staff_edit(user_id: int) -> Response | str:
 @requires(Permission.STAFF_MANAGE)
 def staff_active(user_id: int) -> Response:
     """Deactivate or reactivate a staff member; their records stay."""
-    person = _get_staff(user_id, Permission.STAFF_MANAGE)
-    if person.id == current_user.id:
-        abort(400, _("You cannot deactivate your own account."))
+    person = _get_staff(user_id, StaffAction.DEACTIVATE)
     active = request.form.get("active") == "1"
     services.set_staff_active(person, active, actor=current_user)
     db.session.commit()
@@ -201,7 +198,7 @@ def _send_invitation(user: User) -> None:
     link = url_for(
         "auth.accept_invitation", token=auth_services.make_token(user, "invite"), _external=True
     )
-    send_mail(
+    send_after_commit(
         user.email or "",
         _("You are invited to your anti-trafficking training"),
         render_template("orgs/mail_invitation.txt", user=user, link=link),
@@ -213,10 +210,12 @@ def _send_invitation(user: User) -> None:
 @requires(Permission.STAFF_MANAGE)
 def staff_invite(user_id: int) -> Response:
     """Send (again) the invitation email."""
-    person = _get_staff(user_id, Permission.STAFF_MANAGE)
+    person = _get_staff(user_id, StaffAction.INVITE)
     if not person.email:
         abort(400, _("This person has no email address; print an access sheet instead."))
     _send_invitation(person)
+    services.record_invitation(person, actor=current_user)
+    db.session.commit()
     flash(_("Invitation sent to %(email)s.", email=person.email))
     return redirect(url_for("orgs.staff_list"))
 
@@ -225,7 +224,7 @@ def staff_invite(user_id: int) -> Response:
 @requires(Permission.STAFF_MANAGE)
 def staff_access_code(user_id: int) -> Response | str:
     """Issue a new access code (or revoke it) and show the printable sheet once."""
-    person = _get_staff(user_id, Permission.STAFF_MANAGE)
+    person = _get_staff(user_id, StaffAction.ACCESS_CODE)
     if request.form.get("action") == "revoke":
         auth_services.revoke_access_code(person, actor=current_user)
         db.session.commit()
@@ -235,7 +234,8 @@ def staff_access_code(user_id: int) -> Response | str:
     db.session.commit()
     from trainer.certificates.qr import qr_svg
 
-    link = url_for("auth.code_login", code=code, _external=True)
+    # in the fragment, which browsers never send: the code stays out of access logs
+    link = url_for("auth.code_login", _external=True) + "#code=" + code
     return render_template("orgs/access_sheet.html", person=person, code=code, qr=qr_svg(link))
 
 

@@ -2,6 +2,17 @@
 (function () {
   "use strict";
 
+  // The access sheet's QR code carries the code in the URL fragment (#code=...), which
+  // browsers never send to the server, so it stays out of every access log: fill it in.
+  var codeField = document.querySelector("input[name=code]");
+  var fragment = /(?:^#|&)code=([A-Za-z0-9-]{16,40})/.exec(window.location.hash);
+  if (codeField && fragment) {
+    codeField.value = fragment[1];
+    if (window.history && window.history.replaceState) {
+      window.history.replaceState(null, "", window.location.pathname + window.location.search);
+    }
+  }
+
   // Print buttons (no inline handlers: the Content-Security-Policy forbids them).
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });
