@@ -75,6 +75,8 @@ class Config:
     DUE_SOON_DAYS = int(os.environ.get("DUE_SOON_DAYS", "30"))
     RENEWAL_LEAD_DAYS = int(os.environ.get("RENEWAL_LEAD_DAYS", "30"))
     PROGRAM_NAME = os.environ.get("PROGRAM_NAME", "Houston Anti-Trafficking Training")
+    #: The jurisdiction whose contacts the content preview shows first.
+    PREVIEW_JURISDICTION = os.environ.get("PREVIEW_JURISDICTION", "houston-tx")
 
 
 class DevConfig(Config):

@@ -167,13 +167,16 @@ def test_problems_in_the_rules_folder_are_listed_and_stop_the_command(tmp_path: 
 def test_custom_rules_folder(tmp_path: Path) -> None:
     (tmp_path / "resort.yaml").write_text(
         "id: resort\n"
-        "name: {en: Resort rule, es: Regla del resort}\n"
+        "name: {en: Resort rule, es: Regla del resort, vi: Quy tắc khu nghỉ dưỡng}\n"
         "citation: Resort Code 1\n"
         "applies_to: {org_kinds: [partner]}\n"
         "covered_roles: [security]\n"
         "first_training: {months: 1}\n"
         "refresher: null\n"
-        "serial_prefix: RS\n",
+        "serial_prefix: RS\n"
+        "contacts:\n"
+        "  - {id: emergency, kind: emergency, phone: '911', source: Test,\n"
+        "     label: {en: Emergency, es: Emergencias, vi: Khẩn cấp}}\n",
         encoding="utf-8",
     )
     code, out, _ = run(
