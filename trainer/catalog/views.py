@@ -31,7 +31,9 @@ def preview(version_id: int) -> str:
     if lang not in version.languages:
         abort(404)
     jurisdictions = current_app.extensions["trainer.jurisdictions"]
-    jurisdiction = request.args.get("jurisdiction") or current_app.config["PREVIEW_JURISDICTION"]
+    jurisdiction = request.args.get("jurisdiction", "")
+    if jurisdiction not in jurisdictions:
+        jurisdiction = current_app.config["PREVIEW_JURISDICTION"]
     if jurisdiction not in jurisdictions:
         jurisdiction = min(jurisdictions, default="")
     contacts: dict[str, str] = {}
