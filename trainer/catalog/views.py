@@ -61,7 +61,7 @@ def preview(version_id: int) -> str:
         contacts_html=contacts,
         title=localized(version.title, lang),
         lessons=[
-            {"title": localized(les["title"], lang), "html": localized(les["html"], lang), **les}
+            {**les, "title": localized(les["title"], lang), "html": localized(les["html"], lang)}
             for les in version.lessons
         ],
         documents=[

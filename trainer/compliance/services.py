@@ -13,7 +13,7 @@ from typing import Any, Generic, TypeVar
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
 
 from trainer.auth.models import Role, User
 from trainer.certificates.models import Certificate
@@ -383,7 +383,9 @@ class Judge:
             int(current_app.config["DUE_SOON_DAYS"]) if due_soon_days is None else due_soon_days
         )
         self._rules: dict[str, list[Rule]] = {}
+        self._thresholds: dict[str, tuple[int, ...]] = {}
         self._counting: dict[tuple[Any, ...], tuple[int, list[Rule]]] = {}
+        self._sets: dict[tuple[str, ...], tuple[int, list[Rule]]] = {}
         self._results: dict[tuple[Any, ...], DueResult] = {}
         self._known = all_rules()
 
@@ -412,7 +414,16 @@ class Judge:
         under_16_at_hire: bool = False,
     ) -> DueResult:
         """The status and due date of one person (see `compute_due`)."""
-        scope = (jurisdiction, org_kind, job_role, rooms, employment, under_16_at_hire)
+        # Rooms matter only against the thresholds of the jurisdiction's rules, so hotels of
+        # 40 and of 400 rooms share one entry.
+        thresholds = self._thresholds.get(jurisdiction)
+        if thresholds is None:
+            thresholds = tuple(
+                sorted({r.rooms_more_than for r in self.rules(jurisdiction) if r.uses_rooms()})
+            )
+            self._thresholds[jurisdiction] = thresholds
+        size = None if rooms is None else tuple(rooms > limit for limit in thresholds)
+        scope = (jurisdiction, org_kind, job_role, size, employment, under_16_at_hire)
         found = self._counting.get(scope)
         if found is None:
             rules = counting_rules(
@@ -423,9 +434,8 @@ class Judge:
                 employment=employment,
                 under_16_at_hire=under_16_at_hire,
             )
-            ids = [rule.id for rule in rules]
-            same = next((f for f in self._counting.values() if [r.id for r in f[1]] == ids), None)
-            found = same or (len(self._counting), rules)
+            ids = tuple(rule.id for rule in rules)
+            found = self._sets.setdefault(ids, (len(self._sets), rules))
             self._counting[scope] = found
         number, counting = found
         hired = hire_date or self.today
@@ -755,12 +765,20 @@ def _status_case(
     role = func.coalesce(func.nullif(User.job_role, ""), "other")
     specific: list[tuple[Cutoffs | None, ColumnElement[bool]]] = []
     general: list[tuple[Cutoffs | None, ColumnElement[bool]]] = []
+    known: dict[tuple[str, ...], Cutoffs] = {}  # cut-offs depend only on the counting rules
+
+    def cutoffs(counting: list[Rule], org_kind: str, job_role: str, facet: _Facet) -> Cutoffs:
+        ids = tuple(rule.id for rule in counting)
+        if ids not in known:
+            known[ids] = cutoffs_for(counting, org_kind, job_role, judge, facet)
+        return known[ids]
+
     for jurisdiction, org_kind in sorted(set(scopes)):
         rules = judge.rules(jurisdiction)
+        place = and_(Organization.jurisdiction == jurisdiction, Organization.kind == org_kind)
+        # Facets that give everyone the same cut-offs share their branches.
+        plans: dict[tuple[Any, ...], list[ColumnElement[bool] | None]] = {}
         for facet in _facets(rules, org_kind):
-            place = and_(Organization.jurisdiction == jurisdiction, Organization.kind == org_kind)
-            if facet.condition is not None:
-                place = and_(place, facet.condition)
             facts = {
                 "rooms": facet.rooms,
                 "employment": facet.employment,
@@ -772,16 +790,21 @@ def _status_case(
             for job_role in JOB_ROLES:
                 counting = counting_rules(rules, org_kind=org_kind, job_role=job_role, **facts)
                 if [r.id for r in counting] != [r.id for r in anyone]:
-                    found = (
-                        cutoffs_for(counting, org_kind, job_role, judge, facet)
-                        if counting
-                        else None
-                    )
+                    found = cutoffs(counting, org_kind, job_role, facet) if counting else None
                     by_cutoffs.setdefault(found, []).append(job_role)
-            for found, roles in by_cutoffs.items():
-                specific.append((found, and_(place, role.in_(roles))))
-            if anyone:
-                general.append((cutoffs_for(anyone, org_kind, "", judge, facet), place))
+            overall = cutoffs(anyone, org_kind, "", facet) if anyone else None
+            plan = (tuple((k, tuple(v)) for k, v in by_cutoffs.items()), overall)
+            plans.setdefault(plan, []).append(facet.condition)
+        for (by_role, overall), conditions in plans.items():
+            if not by_role and overall is None:
+                continue  # nobody covered: the CASE's default says so
+            where = place  # one plan for every facet: the facts do not matter here
+            if len(plans) > 1 and all(condition is not None for condition in conditions):
+                where = and_(place, or_(*[c for c in conditions if c is not None]))
+            for found, roles in by_role:
+                specific.append((found, and_(where, role.in_(roles))))
+            if overall is not None:
+                general.append((overall, where))
     hired = func.coalesce(User.hire_date, judge.today)
     branches = []
     for found, condition in [*specific, *general]:
