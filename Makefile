@@ -25,7 +25,7 @@ test: setup
 	  export TEST_DATABASE_URL="postgresql://postgres@127.0.0.1:5432/test"; \
 	fi; \
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && \
-	$(BIN)/flask content check && \
+	$(BIN)/flask content check && $(BIN)/flask compliance check && \
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 setup: system-deps $(STAMP) translations

@@ -79,6 +79,8 @@ class Config:
     DUE_SOON_DAYS = int(os.environ.get("DUE_SOON_DAYS", "30"))
     RENEWAL_LEAD_DAYS = int(os.environ.get("RENEWAL_LEAD_DAYS", "30"))
     PROGRAM_NAME = os.environ.get("PROGRAM_NAME", "Houston Anti-Trafficking Training")
+    #: The jurisdiction whose contacts the content preview shows first.
+    PREVIEW_JURISDICTION = os.environ.get("PREVIEW_JURISDICTION", "houston-tx")
 
     #: Keys the audit log's event hashes (HMAC-SHA256); kept outside the database, so
     #: someone who can write to the database cannot recompute the chain.

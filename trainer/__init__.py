@@ -160,6 +160,7 @@ def _register_cli(app: Flask) -> None:
 
 def _connect_features() -> None:
     """Wire the hooks through which one feature reacts to another's events."""
+    from trainer.catalog import services as catalog
     from trainer.certificates import services as certificates
     from trainer.compliance import services as compliance
     from trainer.learning import services as learning
@@ -170,6 +171,8 @@ def _connect_features() -> None:
         (learning.COMPLETION_HOOKS, certificates.issue_for_enrollment),
         (learning.DUE_DATE_PROVIDERS, compliance.first_due_date),
         (learning.MINIMUM_MINUTES_PROVIDERS, compliance.minimum_minutes_for),
+        (learning.CONTACTS_PROVIDERS, compliance.contacts_for_learner),
+        (catalog.PREVIEW_CONTACTS_PROVIDERS, compliance.contacts_box),
     )
     for registry, hook in hooks:
         if hook not in registry:

@@ -7,7 +7,7 @@ from trainer.catalog.models import Module, ModuleVersion, Track, TrackModule
 from trainer.certificates.models import Certificate, CertificateFile, SerialCounter
 from trainer.compliance.models import AnnualReport, ReminderDelivery
 from trainer.learning.models import Enrollment, LessonProgress, ModuleProgress
-from trainer.orgs.models import Organization
+from trainer.orgs.models import Organization, OrganizationContact
 from trainer.outcomes.models import OutcomeSnapshot
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "ModuleProgress",
     "ModuleVersion",
     "Organization",
+    "OrganizationContact",
     "OutcomeSnapshot",
     "ReminderDelivery",
     "Response",

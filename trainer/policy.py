@@ -36,6 +36,7 @@ class Permission(enum.StrEnum):
     CONTENT_ADMIN = "content_admin"
     CERT_ADMIN = "cert_admin"
     REPORT_FILE = "report_file"
+    CONTACTS_MANAGE = "contacts_manage"
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
@@ -48,6 +49,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.STAFF_MANAGE,
             Permission.ORG_VIEW,
             Permission.REPORT_FILE,
+            Permission.CONTACTS_MANAGE,
         }
     ),
     Role.AUDITOR: frozenset(
@@ -65,6 +67,7 @@ WRITES = frozenset(
         Permission.CONTENT_ADMIN,
         Permission.CERT_ADMIN,
         Permission.REPORT_FILE,
+        Permission.CONTACTS_MANAGE,
     }
 )
 

@@ -1,4 +1,4 @@
-"""`flask compliance due`, driven through click's test runner (no application needed)."""
+"""`flask compliance due` and `check`, driven through click's test runner (no application)."""
 
 from __future__ import annotations
 
@@ -141,7 +141,56 @@ BAD_INPUT = {
         ["--jurisdiction", "texas", "--hire-date", "2024-01-10", "--due-soon-days", "-1"],
         "--due-soon-days: must not be negative",
     ),
+    "no rooms": (
+        ["--jurisdiction", "texas", "--hire-date", "2024-01-10", "--rooms", "0"],
+        "--rooms: must be a whole number of at least 1",
+    ),
+    "unknown employment": (
+        ["--jurisdiction", "texas", "--hire-date", "2024-01-10", "--employment", "volunteer"],
+        "--employment: unknown employment type 'volunteer' (known: direct, contractor)",
+    ),
 }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "counting"),
+    [
+        (["--jurisdiction", "texas", "--rooms", "9"], "not_covered", []),
+        (["--jurisdiction", "texas", "--rooms", "11"], "overdue", ["texas"]),
+        (["--jurisdiction", "texas"], "overdue", ["texas"]),
+        (
+            ["--jurisdiction", "texas", "--rooms", "11", "--employment", "contractor"],
+            "not_covered",
+            [],
+        ),
+        (["--jurisdiction", "houston-tx", "--rooms", "9"], "overdue", ["houston-tx"]),
+        (
+            ["--jurisdiction", "minnesota", "--role", "front_desk", "--under-16-at-hire"],
+            "not_covered",
+            [],
+        ),
+        (
+            ["--jurisdiction", "minnesota", "--role", "housekeeping", "--under-16-at-hire"],
+            "overdue",
+            ["minnesota"],
+        ),
+    ],
+)
+def test_size_employment_and_age_options(args: list[str], status: str, counting: list[str]) -> None:
+    code, out, err = run(*args, "--hire-date", "2024-01-10", "--today", "2024-06-01")
+    assert (code, err) == (0, "")
+    data = json.loads(out)
+    assert (data["status"], data["rules_counting"]) == (status, counting)
+
+
+def test_check_reports_the_shipped_rules_and_every_problem(tmp_path: Path) -> None:
+    good = CliRunner().invoke(compliance_group, ["check", "--rules-dir", str(RULES_DIR)])
+    assert good.exit_code == 0
+    assert good.stdout.startswith("rules ok: 10 rule files, ")
+    (tmp_path / "alpha.yaml").write_text("id: alpha\ncolour: blue\n", encoding="utf-8")
+    bad = CliRunner().invoke(compliance_group, ["check", "--rules-dir", str(tmp_path)])
+    assert bad.exit_code == 1
+    assert f"{tmp_path / 'alpha.yaml'}:2: unknown field 'colour'" in bad.stderr.splitlines()
 
 
 @pytest.mark.parametrize(("args", "message"), BAD_INPUT.values(), ids=BAD_INPUT.keys())
@@ -167,13 +216,16 @@ def test_problems_in_the_rules_folder_are_listed_and_stop_the_command(tmp_path: 
 def test_custom_rules_folder(tmp_path: Path) -> None:
     (tmp_path / "resort.yaml").write_text(
         "id: resort\n"
-        "name: {en: Resort rule, es: Regla del resort}\n"
+        "name: {en: Resort rule, es: Regla del resort, vi: Quy tắc khu nghỉ dưỡng}\n"
         "citation: Resort Code 1\n"
         "applies_to: {org_kinds: [partner]}\n"
         "covered_roles: [security]\n"
         "first_training: {months: 1}\n"
         "refresher: null\n"
-        "serial_prefix: RS\n",
+        "serial_prefix: RS\n"
+        "contacts:\n"
+        "  - {id: emergency, kind: emergency, phone: '911', source: Test,\n"
+        "     label: {en: Emergency, es: Emergencias, vi: Khẩn cấp}}\n",
         encoding="utf-8",
     )
     code, out, _ = run(

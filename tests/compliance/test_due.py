@@ -22,6 +22,7 @@ from trainer.compliance.rules import (
     annual_certification_due,
     certificate_expiry,
     compute_due,
+    counting_rules,
     load_rules,
     rules_for,
 )
@@ -53,6 +54,9 @@ class Case:
     in_progress: bool = False
     org_kind: str = "hotel"
     soon: int = 30
+    rooms: int | None = None  # the organization's guest rooms (None: not recorded)
+    employment: str = "direct"
+    young: bool = False  # under 16 when hired
 
 
 SCENARIOS: dict[str, Case] = {
@@ -150,6 +154,45 @@ SCENARIOS: dict[str, Case] = {
         "texas", "driver", "2023-06-01", "2024-06-01",
         S.COMPLIANT, "2025-02-28", "texas", "refresher", completed="2024-02-29",
     ),
+    # Texas covers only lodging with more than 10 rooms, and only its direct employees.
+    "texas 9-room hotel not covered": Case(
+        "texas", "housekeeping", "2024-01-10", "2024-06-01",
+        S.NOT_COVERED, None, None, "not_covered", rooms=9,
+    ),
+    "texas 10-room hotel not covered (more than 10)": Case(
+        "texas", "housekeeping", "2024-01-10", "2024-06-01",
+        S.NOT_COVERED, None, None, "not_covered", rooms=10,
+    ),
+    "texas 11-room hotel covered, overdue": Case(
+        "texas", "housekeeping", "2024-01-10", "2024-06-01",
+        S.OVERDUE, "2024-04-09", "texas", "first_training", rooms=11,
+    ),
+    "texas room count not recorded counts as covered": Case(
+        "texas", "housekeeping", "2024-01-10", "2024-06-01",
+        S.OVERDUE, "2024-04-09", "texas", "first_training", rooms=None,
+    ),
+    "texas contractor in an 11-room hotel not covered": Case(
+        "texas", "housekeeping", "2024-01-10", "2024-06-01",
+        S.NOT_COVERED, None, None, "not_covered", rooms=11, employment="contractor",
+    ),
+    "texas 9-room hotel, a certificate does not make it covered": Case(
+        "texas", "front_desk", "2023-01-10", "2025-06-01",
+        S.NOT_COVERED, None, None, "not_covered", completed="2024-01-10", rooms=9,
+    ),
+    # Houston's ordinance covers every hotel and every employee: the strictest rule wins.
+    "houston 9-room hotel still covered by the ordinance": Case(
+        "houston-tx", "housekeeping", "2024-01-10", "2024-02-10",
+        S.OVERDUE, "2024-02-09", "houston-tx", "first_training", rooms=9,
+    ),
+    "houston 11-room hotel, the ordinance's 30 days win": Case(
+        "houston-tx", "housekeeping", "2024-01-10", "2024-01-20",
+        S.DUE_SOON, "2024-02-09", "houston-tx", "first_training", rooms=11,
+    ),
+    "houston contractor still covered by the ordinance": Case(
+        "houston-tx", "housekeeping", "2024-01-10", "2024-02-10",
+        S.OVERDUE, "2024-02-09", "houston-tx", "first_training",
+        rooms=11, employment="contractor",
+    ),
     # California: 6 calendar months, every 2 years, four roles only.
     "california role not covered": Case(
         "california", "food_beverage", "2024-01-31", "2024-12-01",
@@ -246,6 +289,32 @@ SCENARIOS: dict[str, Case] = {
         "minnesota", "management", "2023-06-01", "2024-12-01",
         S.DUE_SOON, "2024-12-31", "minnesota", "refresher", completed="2023-12-31",
     ),
+    # Minnesota exempts restaurant-only staff, and staff under 16 at hire who do not clean
+    # guest rooms (2024-03-01 + 90 d = 05-30).
+    "minnesota 15-year-old housekeeper covered": Case(
+        "minnesota", "housekeeping", "2024-03-01", "2024-06-01",
+        S.OVERDUE, "2024-05-30", "minnesota", "first_training", young=True,
+    ),
+    "minnesota 15-year-old restaurant worker exempt": Case(
+        "minnesota", "food_beverage", "2024-03-01", "2024-06-01",
+        S.NOT_COVERED, None, None, "not_covered", young=True,
+    ),
+    "minnesota 15-year-old at the front desk exempt": Case(
+        "minnesota", "front_desk", "2024-03-01", "2024-06-01",
+        S.NOT_COVERED, None, None, "not_covered", young=True,
+    ),
+    "minnesota adult restaurant worker exempt": Case(
+        "minnesota", "food_beverage", "2024-03-01", "2024-06-01",
+        S.NOT_COVERED, None, None, "not_covered",
+    ),
+    "minnesota adult at the front desk covered": Case(
+        "minnesota", "front_desk", "2024-03-01", "2024-05-01",
+        S.DUE_SOON, "2024-05-30", "minnesota", "first_training",
+    ),
+    "minnesota exempt with an old certificate stays not covered": Case(
+        "minnesota", "maintenance", "2023-03-01", "2025-06-01",
+        S.NOT_COVERED, None, None, "not_covered", completed="2023-05-01", young=True,
+    ),
     # Connecticut: at hire.
     "connecticut at hire, hire day": Case(
         "connecticut", "front_desk", "2024-03-01", "2024-03-01",
@@ -311,6 +380,9 @@ def test_scenario(case: Case, shipped: dict[str, Rule]) -> None:
         in_progress=case.in_progress,
         today=D(case.today),
         due_soon_days=case.soon,
+        rooms=case.rooms,
+        employment=case.employment,
+        under_16_at_hire=case.young,
     )
     assert result.status is case.status
     assert result.due_date == (D(case.due) if case.due else None)
@@ -514,6 +586,55 @@ def test_unconfirmed_facts_are_marked(shipped: dict[str, Rule]) -> None:
     assert shipped["houston-tx"].is_unconfirmed("records.retention_years")
     assert shipped["houston-tx"].records is not None
     assert shipped["houston-tx"].records.retention_years == 2
-    assert not shipped["texas"].unconfirmed
+    assert shipped["houston-tx"].is_unconfirmed("annual_certification.due")
+    assert not shipped["houston-tx"].is_unconfirmed("annual_certification.to")
+    assert shipped["texas"].is_unconfirmed("covered_employment")
+    assert shipped["washington"].is_unconfirmed("citation")
+    assert "70.62 RCW" in shipped["washington"].citation
+    assert "SB 6056" in shipped["washington"].citation
     assert shipped["houston-city"].basis == "program"
     assert shipped["houston-city"].is_unconfirmed("first_training")
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "role", "rooms", "employment", "young", "expected"),
+    [
+        ("houston-tx", "housekeeping", 9, "direct", False, ["houston-tx"]),
+        ("houston-tx", "housekeeping", 11, "direct", False, ["houston-tx", "texas"]),
+        ("houston-tx", "housekeeping", None, "direct", False, ["houston-tx", "texas"]),
+        ("houston-tx", "housekeeping", 11, "contractor", False, ["houston-tx"]),
+        ("texas", "front_desk", 10, "direct", False, []),
+        ("minnesota", "housekeeping", None, "direct", True, ["minnesota"]),
+        ("minnesota", "food_beverage", None, "direct", False, []),
+        ("minnesota", "security", None, "direct", True, []),
+        ("minnesota", "security", None, "direct", False, ["minnesota"]),
+    ],
+)
+def test_which_rules_count(
+    shipped: dict[str, Rule],
+    jurisdiction: str,
+    role: str,
+    rooms: int | None,
+    employment: str,
+    young: bool,
+    expected: list[str],
+) -> None:
+    rules = counting_rules(
+        rules_for(jurisdiction, shipped),
+        org_kind="hotel",
+        job_role=role,
+        rooms=rooms,
+        employment=employment,
+        under_16_at_hire=young,
+    )
+    assert [rule.id for rule in rules] == expected
+
+
+def test_the_exemption_that_fits_is_named(shipped: dict[str, Rule]) -> None:
+    minnesota = shipped["minnesota"]
+    restaurant = minnesota.exemption_for("food_beverage", under_16_at_hire=True)
+    young = minnesota.exemption_for("front_desk", under_16_at_hire=True)
+    assert restaurant is not None and "restaurant" in restaurant.reason["en"]
+    assert young is not None and "16" in young.reason["vi"]
+    assert minnesota.exemption_for("housekeeping", under_16_at_hire=True) is None
+    assert minnesota.exemption_for("front_desk", under_16_at_hire=False) is None

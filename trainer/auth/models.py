@@ -7,7 +7,7 @@ import secrets
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String, func
+from sqlalchemy import ForeignKey, Index, String, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trainer.extensions import db
@@ -43,6 +43,11 @@ class User(UserMixin, db.Model):
     jurisdiction: Mapped[str | None] = mapped_column(String(64))
     job_role: Mapped[str | None] = mapped_column(String(32))
     hire_date: Mapped[date | None]
+    #: `direct` (employed by the organization) or `contractor` (a contractor's or agency's
+    #: staff): some laws cover only direct employees.
+    employment: Mapped[str] = mapped_column(String(16), default="direct", server_default="direct")
+    #: Under 16 on the hire date: the only age fact kept, for laws that exempt young staff.
+    under_16_at_hire: Mapped[bool] = mapped_column(default=False, server_default=false())
     language: Mapped[str] = mapped_column(String(8), default="en")
     active: Mapped[bool] = mapped_column(default=True)
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -106,15 +106,18 @@ class LessonSpec:
     title: dict[str, str]
     markdown: dict[str, str]
     html: dict[str, str]
+    contacts: bool = False  # show the learner's reporting contacts with this lesson
 
     def as_json(self, with_html: bool = True) -> dict[str, Any]:
-        """Return the lesson as JSON-ready data."""
+        """Return the lesson as JSON-ready data (`contacts` only when set)."""
         data: dict[str, Any] = {
             "id": self.id,
             "minimum_seconds": self.minimum_seconds,
             "title": dict(self.title),
             "markdown": dict(self.markdown),
         }
+        if self.contacts:
+            data["contacts"] = True
         if with_html:
             data["html"] = dict(self.html)
         return data
@@ -127,6 +130,7 @@ class LessonSpec:
             title=_pick(self.title, languages),
             markdown=_pick(self.markdown, languages),
             html=_pick(self.html, languages),
+            contacts=self.contacts,
         )
 
 
@@ -674,13 +678,15 @@ def _own_lessons(ctx: _Ctx, data: LineDict, folder: Path, shown: str) -> list[_O
         lesson = _mapping(ctx, entry, line, "a lesson")
         if lesson is None:
             continue
-        _check_fields(ctx, lesson, {"id", "minimum_seconds"}, {"after"}, "a lesson")
+        _check_fields(ctx, lesson, {"id", "minimum_seconds"}, {"after", "contacts"}, "a lesson")
         lesson_id = _id_field(ctx, lesson, "id", "a lesson id")
         after = _id_field(ctx, lesson, "after", "'after'")
         seconds = _int_field(ctx, lesson, "minimum_seconds", 1, default=0)
-        lessons.append(
-            _Own(_lesson(ctx, folder, shown, lesson_id, seconds, line), lesson_id, line, after)
-        )
+        contacts = _bool_field(ctx, lesson, "contacts", default=False)
+        spec = _lesson(ctx, folder, shown, lesson_id, seconds, line)
+        if spec is not None and contacts:
+            spec = replace(spec, contacts=True)
+        lessons.append(_Own(spec, lesson_id, line, after))
     _report_duplicates(ctx, ((own.entry_id, own.line) for own in lessons), "lesson")
     return lessons
 

@@ -6,7 +6,7 @@ attempt taken on them, stay untouched.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +14,12 @@ from sqlalchemy import func, select
 
 from trainer.catalog.loader import LoadedContent, ModuleSpec, TrackSpec, load_content
 from trainer.catalog.models import Module, ModuleVersion, Track, TrackModule
+from trainer.core.contacts import ContactsBox
 from trainer.extensions import db
+
+#: Gives the contacts box of a jurisdiction in a language, for the content preview
+#: (compliance: the jurisdiction rules hold the contacts).
+PREVIEW_CONTACTS_PROVIDERS: list[Callable[[str, str], ContactsBox]] = []
 
 
 @dataclass
@@ -148,3 +153,10 @@ def versions_of(module: Module) -> Sequence[ModuleVersion]:
 def all_modules() -> Sequence[Module]:
     """Every module, by component then slug."""
     return db.session.scalars(select(Module).order_by(Module.component, Module.slug)).all()
+
+
+def preview_contacts(jurisdiction: str, language: str) -> ContactsBox | None:
+    """The contacts a jurisdiction's learners see in lessons marked `contacts: true`."""
+    return next(
+        (box for p in PREVIEW_CONTACTS_PROVIDERS if (box := p(jurisdiction, language))), None
+    )

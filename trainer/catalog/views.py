@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import force_locale, get_locale
 
 from trainer.catalog import services
 from trainer.catalog.models import ModuleVersion
@@ -29,13 +30,38 @@ def preview(version_id: int) -> str:
     lang = request.args.get("lang", "en")
     if lang not in version.languages:
         abort(404)
+    jurisdictions = current_app.extensions["trainer.jurisdictions"]
+    jurisdiction = request.args.get("jurisdiction", "")
+    if jurisdiction not in jurisdictions:
+        jurisdiction = current_app.config["PREVIEW_JURISDICTION"]
+    if jurisdiction not in jurisdictions:
+        jurisdiction = min(jurisdictions, default="")
+    contacts: dict[str, str] = {}
+    marked = [lesson["id"] for lesson in version.lessons if lesson.get("contacts")]
+    if marked and jurisdiction:
+        box = services.preview_contacts(jurisdiction, lang)
+        with force_locale(lang):  # the box as a learner reading `lang` sees it
+            # Rendered by our own template with autoescaping; shown with |safe.
+            contacts = {
+                lesson_id: render_template(
+                    "catalog/_preview_contacts.html", box=box, box_id=f"contacts-{lesson_id}"
+                )
+                for lesson_id in marked
+            }
+    ui = str(get_locale() or "en")
     return render_template(
         "catalog/preview.html",
         version=version,
         lang=lang,
+        jurisdiction=jurisdiction,
+        jurisdiction_choices=sorted(
+            ((rule_id, localized(rule.name, ui)) for rule_id, rule in jurisdictions.items()),
+            key=lambda pair: pair[1].casefold(),
+        ),
+        contacts_html=contacts,
         title=localized(version.title, lang),
         lessons=[
-            {"title": localized(les["title"], lang), "html": localized(les["html"], lang), **les}
+            {**les, "title": localized(les["title"], lang), "html": localized(les["html"], lang)}
             for les in version.lessons
         ],
         documents=[

@@ -1,4 +1,5 @@
-"""`flask compliance due` (one person's due date and status) and `flask reminders send`."""
+"""`flask compliance check` (the rule files), `flask compliance due` (one person's due date
+and status) and `flask reminders send`."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import re
 import smtplib
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask, current_app, has_app_context
@@ -15,6 +17,8 @@ from flask.cli import NoAppException, ScriptInfo, with_appcontext
 from sqlalchemy.exc import IntegrityError
 
 from trainer.compliance.rules import (
+    DIRECT,
+    EMPLOYMENT_TYPES,
     JOB_ROLES,
     ORG_KINDS,
     UnknownJurisdictionError,
@@ -70,6 +74,26 @@ def compliance_group() -> None:
     """Jurisdiction rules, due dates and status."""
 
 
+@compliance_group.command("check")
+@click.option(
+    "--rules-dir",
+    "rules_dir",
+    default=None,
+    type=click.Path(path_type=Path),
+    help="Folder of rule files; defaults to modules/rules.",
+)
+def check(rules_dir: Path | None) -> None:
+    """Validate every rule file; print each problem as path:line: message."""
+    folder = rules_dir or _default_rules_dir()
+    rules, problems = load_rules(folder)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
+        raise SystemExit(1)
+    contacts = sum(len(rule.contacts) for rule in rules.values())
+    click.echo(f"rules ok: {len(rules)} rule files, {contacts} contacts")
+
+
 @compliance_group.command("due")
 @click.option("--jurisdiction", "jurisdiction", required=True, help="Rule id, e.g. houston-tx.")
 @click.option("--hire-date", "hire_date", required=True, help="YYYY-MM-DD.")
@@ -79,6 +103,15 @@ def compliance_group() -> None:
 @click.option("--in-progress", "in_progress", is_flag=True, help="Training has begun.")
 @click.option("--today", "today", default=None, help="YYYY-MM-DD; defaults to today.")
 @click.option("--due-soon-days", "due_soon_days", default=30, show_default=True, type=int)
+@click.option("--rooms", "rooms", default=None, type=int, help="The place's guest rooms.")
+@click.option(
+    "--employment",
+    "employment",
+    default=DIRECT,
+    show_default=True,
+    help="How the person is employed: " + ", ".join(EMPLOYMENT_TYPES) + ".",
+)
+@click.option("--under-16-at-hire", "under_16_at_hire", is_flag=True, help="Under 16 when hired.")
 @click.option(
     "--rules-dir",
     "rules_dir",
@@ -95,6 +128,9 @@ def due(
     in_progress: bool,
     today: str | None,
     due_soon_days: int,
+    rooms: int | None,
+    employment: str,
+    under_16_at_hire: bool,
     rules_dir: Path | None,
 ) -> None:
     """Print, as JSON, the due date and status under a jurisdiction's rules."""
@@ -111,6 +147,13 @@ def due(
         )
     if due_soon_days < 0:
         raise BadInputError("--due-soon-days: must not be negative")
+    if rooms is not None and rooms < 1:
+        raise BadInputError("--rooms: must be a whole number of at least 1")
+    if employment not in EMPLOYMENT_TYPES:
+        raise BadInputError(
+            f"--employment: unknown employment type '{employment}'"
+            f" (known: {', '.join(EMPLOYMENT_TYPES)})"
+        )
     if completed_on is not None and completed_on > on:
         raise BadInputError("--completed: the completion date is after --today")
 
@@ -128,6 +171,11 @@ def due(
             f"--jurisdiction: unknown jurisdiction '{jurisdiction}' (known: {known})"
         ) from None
 
+    facts: dict[str, Any] = {
+        "rooms": rooms,
+        "employment": employment,
+        "under_16_at_hire": under_16_at_hire,
+    }
     result = compute_due(
         considered,
         org_kind=org_kind,
@@ -137,12 +185,16 @@ def due(
         in_progress=in_progress,
         today=on,
         due_soon_days=due_soon_days,
+        **facts,
     )
     deciding = next((rule for rule in considered if rule.id == result.rule_id), None)
     output = {
         "jurisdiction": jurisdiction,
         "org_kind": org_kind,
         "role": job_role,
+        "rooms": rooms,
+        "employment": employment,
+        "under_16_at_hire": under_16_at_hire,
         "hire_date": hired.isoformat(),
         "completed": completed_on.isoformat() if completed_on else None,
         "today": on.isoformat(),
@@ -150,7 +202,8 @@ def due(
         "date_unconfirmed": bool(deciding and deciding.is_unconfirmed(result.reason)),
         "rules_considered": [rule.id for rule in considered],
         "rules_counting": [
-            rule.id for rule in counting_rules(considered, org_kind=org_kind, job_role=job_role)
+            rule.id
+            for rule in counting_rules(considered, org_kind=org_kind, job_role=job_role, **facts)
         ],
     }
     click.echo(json.dumps(output, indent=2))

@@ -293,7 +293,7 @@ def retention_for(org: Organization, today: date) -> Retention:
     rules = [
         rule
         for rule in services.org_rules(org)
-        if rule.applies_to(org.kind) and rule.records is not None
+        if rule.applies_to(org.kind, org.rooms) and rule.records is not None
     ]
     years = [r.records.retention_years for r in rules if r.records and r.records.retention_years]
     longest = max(years, default=None)

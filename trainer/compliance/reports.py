@@ -103,7 +103,7 @@ def certification_rule(org: Organization) -> Rule | None:
         (
             rule
             for rule in services.org_rules(org)
-            if rule.applies_to(org.kind) and rule.annual_certification is not None
+            if rule.applies_to(org.kind, org.rooms) and rule.annual_certification is not None
         ),
         None,
     )

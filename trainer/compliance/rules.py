@@ -5,8 +5,10 @@ file format and the meaning of each field are described in `modules/rules/README
 
 How a staff member's status is decided (`compute_due`):
 
-1. A rule *counts* only when it applies to the organization's kind and covers the job role.
-   When no rule counts, the status is `not_covered`.
+1. A rule *counts* only when it applies to the organization (its kind and, where the rule
+   sets a size, its number of rooms: an unrecorded number counts as covered), covers the
+   person's job role and employment type, and none of its exemptions fits the person
+   (job role, under 16 at hire). When no rule counts, the status is `not_covered`.
 2. Without a completion, the due date is the earliest first-training deadline among the
    counting rules, counted from the hire date (`days` as calendar days, `months` added
    calendar-wise and clamped to the month's end, `at_hire` meaning the hire date itself).
@@ -52,11 +54,21 @@ JOB_ROLES: tuple[str, ...] = (
     "contract_compliance",
     "administration",
 )
+#: The languages the platform ships in: every text in a rule file is shown to learners or
+#: managers, so every one of them is required.
 LANGUAGES: tuple[str, ...] = ("en", "es", "vi")
-REQUIRED_LANGUAGES: tuple[str, ...] = ("en", "es")
+REQUIRED_LANGUAGES: tuple[str, ...] = LANGUAGES
 BASES: tuple[str, ...] = ("law", "program")
+#: How a person is employed: by the organization itself, or through a contractor or agency.
+EMPLOYMENT_TYPES: tuple[str, ...] = ("direct", "contractor")
+DIRECT = "direct"
+#: What a reporting contact is, in the order a learner is usually told to call.
+CONTACT_KINDS: tuple[str, ...] = ("emergency", "law_enforcement", "state_line", "hotline")
 
 _ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_PHONE_RE = re.compile(r"^\+?[0-9]([0-9 -]*[0-9])?$")
+_SMS_RE = re.compile(r"^[0-9]{3,10}$")
+_KEYWORD_RE = re.compile(r"^[A-Z0-9]{1,20}$")
 _PREFIX_RE = re.compile(r"^[A-Z]{2,5}$")
 _DUE_RE = re.compile(r"^(\d\d)-(\d\d)$")
 
@@ -69,17 +81,34 @@ _REQUIRED_FIELDS = (
     "first_training",
     "refresher",
     "serial_prefix",
+    "contacts",
 )
 _OPTIONAL_FIELDS = (
     "basis",
     "also",
+    "covered_employment",
+    "exemptions",
     "minimum_minutes",
     "records",
     "annual_certification",
     "notes",
     "unconfirmed",
 )
-_APPLIES_FIELDS = ("org_kinds", "description")
+_APPLIES_FIELDS = ("org_kinds", "rooms_more_than", "description")
+_EXEMPTION_FIELDS = ("job_roles", "under_16_at_hire", "unless_job_roles", "reason")
+_CONTACT_FIELDS = (
+    "id",
+    "kind",
+    "label",
+    "phone",
+    "text",
+    "text_keyword",
+    "note",
+    "where",
+    "source",
+    "unconfirmed",
+)
+_CONTACT_REQUIRED = ("id", "kind", "label", "source")
 _RECORDS_FIELDS = ("retention_years", "produce_within_hours", "include_former_staff")
 _CERT_FIELDS = ("due", "to", "first_year")
 _UNCONFIRMED_FIELDS = ("field", "note")
@@ -88,7 +117,10 @@ _UNCONFIRMABLE = frozenset(
         "citation",
         "applies_to",
         "applies_to.org_kinds",
+        "applies_to.rooms_more_than",
         "covered_roles",
+        "covered_employment",
+        "exemptions",
         "first_training",
         "refresher",
         "minimum_minutes",
@@ -186,6 +218,49 @@ class Unconfirmed:
 
 
 @dataclass(frozen=True)
+class Exemption:
+    """People a rule leaves out: by job role, by age at hire, or both.
+
+    It fits a person when every condition it states holds: the job role is one of
+    `job_roles` (when given), the person was under 16 at hire (when `under_16_at_hire`),
+    and the job role is not one of `unless_job_roles`.
+    """
+
+    reason: Mapping[str, str] = field(hash=False)
+    job_roles: tuple[str, ...] | None = None
+    under_16_at_hire: bool = False
+    unless_job_roles: tuple[str, ...] = ()
+
+    def fits(self, job_role: str, under_16_at_hire: bool) -> bool:
+        """True when this exemption leaves the person out of the rule."""
+        if self.job_roles is not None and job_role not in self.job_roles:
+            return False
+        if self.under_16_at_hire and not under_16_at_hire:
+            return False
+        return job_role not in self.unless_job_roles
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Someone a learner can call or text to report, as the rule file states it.
+
+    An `unconfirmed` contact carries no number (the loader refuses one): `where` says
+    where the learner finds it, such as the sign posted at the workplace.
+    """
+
+    id: str
+    kind: str
+    label: Mapping[str, str] = field(hash=False)
+    source: str = ""
+    phone: str | None = None
+    text: str | None = None
+    text_keyword: str | None = None
+    note: Mapping[str, str] | None = field(default=None, hash=False)
+    where: Mapping[str, str] | None = field(default=None, hash=False)
+    unconfirmed: bool = False
+
+
+@dataclass(frozen=True)
 class Rule:
     """One jurisdiction's training rule, as read from `modules/rules/<id>.yaml`."""
 
@@ -205,19 +280,67 @@ class Rule:
     scope: Mapping[str, str] | None = field(default=None, hash=False)
     notes: Mapping[str, str] | None = field(default=None, hash=False)
     unconfirmed: tuple[Unconfirmed, ...] = ()
+    rooms_more_than: int | None = None
+    covered_employment: tuple[str, ...] | None = None
+    exemptions: tuple[Exemption, ...] = ()
+    contacts: tuple[Contact, ...] = ()
     path: str = ""
 
-    def applies_to(self, org_kind: str) -> bool:
-        """True when the rule governs organizations of this kind."""
-        return org_kind in self.org_kinds
+    def applies_to(self, org_kind: str, rooms: int | None = None) -> bool:
+        """True when the rule governs this organization: its kind and, if set, its size.
+
+        A rule with `rooms_more_than` governs only places with more rooms than that; a
+        place whose number of rooms is not recorded (None) counts as governed, so no one
+        is left out of a law by a missing number.
+        """
+        if org_kind not in self.org_kinds:
+            return False
+        return self.rooms_more_than is None or rooms is None or rooms > self.rooms_more_than
 
     def covers(self, job_role: str) -> bool:
         """True when the rule covers this job role (`covered_roles: all` covers every role)."""
         return self.covered_roles is None or job_role in self.covered_roles
 
-    def counts_for(self, org_kind: str, job_role: str) -> bool:
-        """True when the rule both applies to the organization kind and covers the role."""
-        return self.applies_to(org_kind) and self.covers(job_role)
+    def covers_employment(self, employment: str) -> bool:
+        """True when the rule covers people employed this way (no list covers everyone)."""
+        return self.covered_employment is None or employment in self.covered_employment
+
+    def exemption_for(self, job_role: str, under_16_at_hire: bool) -> Exemption | None:
+        """The first exemption that leaves this person out, or None."""
+        return next((e for e in self.exemptions if e.fits(job_role, under_16_at_hire)), None)
+
+    def counts_for(
+        self,
+        org_kind: str,
+        job_role: str,
+        *,
+        rooms: int | None = None,
+        employment: str = DIRECT,
+        under_16_at_hire: bool = False,
+    ) -> bool:
+        """True when the rule governs the organization and covers this person.
+
+        The organization's kind and size, the person's job role and employment type, and
+        no exemption fitting them (see `Exemption.fits`).
+        """
+        return (
+            self.applies_to(org_kind, rooms)
+            and self.covers(job_role)
+            and self.covers_employment(employment)
+            and self.exemption_for(job_role, under_16_at_hire) is None
+        )
+
+    def uses_rooms(self) -> bool:
+        """True when the number of rooms decides whether the rule governs a place."""
+        return self.rooms_more_than is not None
+
+    def uses_employment(self) -> bool:
+        """True when the employment type decides whether the rule covers a person."""
+        return self.covered_employment is not None
+
+    def uses_age_at_hire(self) -> bool:
+        """True when an exemption depends on the person being under 16 at hire."""
+        return any(e.under_16_at_hire for e in self.exemptions)
 
     def first_due(self, hire_date: date) -> date:
         """Return the deadline for a new hire's first training."""
@@ -278,14 +401,45 @@ class UnknownJurisdictionError(LookupError):
 # --------------------------------------------------------------------------- due dates
 
 
-def counting_rules(rules: Iterable[Rule], *, org_kind: str, job_role: str) -> list[Rule]:
-    """Return the rules that apply to `org_kind` and cover `job_role`, in order, once each."""
+def counting_rules(
+    rules: Iterable[Rule],
+    *,
+    org_kind: str,
+    job_role: str,
+    rooms: int | None = None,
+    employment: str = DIRECT,
+    under_16_at_hire: bool = False,
+) -> list[Rule]:
+    """Return the rules that count for this person (see `Rule.counts_for`), in order, once each."""
     seen: set[str] = set()
     result: list[Rule] = []
     for rule in rules:
-        if rule.id not in seen and rule.counts_for(org_kind, job_role):
+        if rule.id not in seen and rule.counts_for(
+            org_kind,
+            job_role,
+            rooms=rooms,
+            employment=employment,
+            under_16_at_hire=under_16_at_hire,
+        ):
             seen.add(rule.id)
             result.append(rule)
+    return result
+
+
+def merged_contacts(rules: Iterable[Rule]) -> list[Contact]:
+    """The reporting contacts of `rules`, in order; a contact id already given is skipped.
+
+    With `rules_for`, the jurisdiction's own contacts come first, so its contact replaces
+    one of the same id in a rule it names in `also` (Houston's police unit replaces the
+    Texas file's "local police").
+    """
+    seen: set[str] = set()
+    result: list[Contact] = []
+    for rule in rules:
+        for contact in rule.contacts:
+            if contact.id not in seen:
+                seen.add(contact.id)
+                result.append(contact)
     return result
 
 
@@ -310,16 +464,28 @@ def compute_due(
     in_progress: bool,
     today: date,
     due_soon_days: int = 30,
+    rooms: int | None = None,
+    employment: str = DIRECT,
+    under_16_at_hire: bool = False,
 ) -> DueResult:
     """Decide one staff member's status and due date under `rules` (see the module docstring).
 
     `completed_on` is the date of the last valid certificate (None if there is none);
     `in_progress` says whether the first training has begun. A due date is the last day
     on which training is on time: the day after it the status is overdue or expired.
+    `rooms` is the organization's number of rooms (None: not recorded), `employment` how
+    the person is employed, `under_16_at_hire` whether they were under 16 when hired.
     """
     if due_soon_days < 0:
         raise ValueError("due_soon_days must not be negative")
-    counting = counting_rules(rules, org_kind=org_kind, job_role=job_role)
+    counting = counting_rules(
+        rules,
+        org_kind=org_kind,
+        job_role=job_role,
+        rooms=rooms,
+        employment=employment,
+        under_16_at_hire=under_16_at_hire,
+    )
     if not counting:
         return DueResult(StaffStatus.NOT_COVERED, None, None, None, "not_covered")
     if completed_on is None:
@@ -530,7 +696,9 @@ class _RuleChecker:
     def text(self, value: Any, line: int, where: str) -> Mapping[str, str] | None:
         """Check a translatable text: a mapping of language to non-empty text, en and es."""
         if not isinstance(value, LineDict):
-            self.problem(line, f"{where}: must be a mapping of language to text (en, es)")
+            self.problem(
+                line, f"{where}: must be a mapping of language to text ({', '.join(LANGUAGES)})"
+            )
             return None
         good = True
         for lang, content in value.items():
@@ -583,9 +751,12 @@ class _RuleChecker:
         if basis not in BASES:
             self.problem(data.line_of("basis"), f"basis: must be one of {', '.join(BASES)}")
 
-        org_kinds, scope = self.applies_to()
+        org_kinds, scope, rooms_more_than = self.applies_to()
         also = self.also()
         covered = self.covered_roles()
+        employment = self.covered_employment()
+        exemptions = self.exemptions()
+        contacts = self.contacts()
         first = self.first_training()
         refresher = self.refresher()
 
@@ -621,6 +792,7 @@ class _RuleChecker:
             or citation is None
             or org_kinds is None
             or covered is _INVALID
+            or employment is _INVALID
             or first is None
             or refresher is _INVALID
             or prefix is None
@@ -643,31 +815,45 @@ class _RuleChecker:
             scope=scope,
             notes=notes,
             unconfirmed=unconfirmed,
+            rooms_more_than=rooms_more_than,
+            covered_employment=employment,
+            exemptions=exemptions,
+            contacts=contacts,
             path=self.shown,
         )
 
-    def applies_to(self) -> tuple[tuple[str, ...] | None, Mapping[str, str] | None]:
-        """Check `applies_to` and return its organization kinds and scope description."""
+    def applies_to(
+        self,
+    ) -> tuple[tuple[str, ...] | None, Mapping[str, str] | None, int | None]:
+        """Check `applies_to`: its organization kinds, scope description and room threshold."""
         data = self.data
         if "applies_to" not in data:
-            return None, None
+            return None, None, None
         value = data["applies_to"]
         if not isinstance(value, LineDict):
             self.problem(data.line_of("applies_to"), "applies_to: must be a mapping")
-            return None, None
+            return None, None, None
         self.fields(value, "applies_to", _APPLIES_FIELDS, ("org_kinds",))
         scope = None
         if "description" in value:
             scope = self.text(
                 value["description"], value.line_of("description"), "applies_to.description"
             )
+        rooms = None
+        if "rooms_more_than" in value:
+            rooms = self.positive_int(
+                value["rooms_more_than"],
+                value.line_of("rooms_more_than"),
+                "applies_to.rooms_more_than",
+                nullable=False,
+            )
         if "org_kinds" not in value:
-            return None, scope
+            return None, scope, rooms
         kinds = value["org_kinds"]
         line = value.line_of("org_kinds")
         if not isinstance(kinds, LineList) or not kinds:
             self.problem(line, "applies_to.org_kinds: must be a non-empty list")
-            return None, scope
+            return None, scope, rooms
         result: list[str] = []
         for index, kind in enumerate(kinds):
             if kind not in ORG_KINDS:
@@ -680,7 +866,7 @@ class _RuleChecker:
                 self.problem(kinds.line_of(index), f"applies_to.org_kinds: '{kind}' is repeated")
             else:
                 result.append(kind)
-        return tuple(result), scope
+        return tuple(result), scope, rooms
 
     def also(self) -> tuple[str, ...]:
         """Check `also`: a list of other rule ids that exist, not this rule itself."""
@@ -730,6 +916,228 @@ class _RuleChecker:
             else:
                 result.append(role)
         return tuple(result) if result else _INVALID
+
+    def role_list(self, value: Any, line: int, where: str) -> tuple[str, ...] | None:
+        """Check a non-empty list of known job roles, each once; None when unusable."""
+        if not isinstance(value, LineList) or not value:
+            self.problem(line, f"{where}: must be a non-empty list of job roles")
+            return None
+        result: list[str] = []
+        good = True
+        for index, role in enumerate(value):
+            if role not in JOB_ROLES:
+                self.problem(
+                    value.line_of(index),
+                    f"{where}: unknown job role '{role}' (known: {', '.join(JOB_ROLES)})",
+                )
+                good = False
+            elif role in result:
+                self.problem(value.line_of(index), f"{where}: '{role}' is repeated")
+                good = False
+            else:
+                result.append(role)
+        return tuple(result) if good else None
+
+    def covered_employment(self) -> tuple[str, ...] | _Invalid | None:
+        """Check `covered_employment`: a list of employment types; absent covers everyone."""
+        data = self.data
+        if "covered_employment" not in data:
+            return None
+        value = data["covered_employment"]
+        line = data.line_of("covered_employment")
+        known = ", ".join(EMPLOYMENT_TYPES)
+        if not isinstance(value, LineList) or not value:
+            self.problem(
+                line, f"covered_employment: must be a non-empty list of employment types ({known})"
+            )
+            return _INVALID
+        result: list[str] = []
+        for index, kind in enumerate(value):
+            if kind not in EMPLOYMENT_TYPES:
+                self.problem(
+                    value.line_of(index),
+                    f"covered_employment: unknown employment type '{kind}' (known: {known})",
+                )
+                return _INVALID
+            if kind in result:
+                self.problem(value.line_of(index), f"covered_employment: '{kind}' is repeated")
+                return _INVALID
+            result.append(kind)
+        return tuple(result)
+
+    def exemptions(self) -> tuple[Exemption, ...]:
+        """Check `exemptions`: a list of {job_roles, under_16_at_hire, unless_job_roles, reason}."""
+        data = self.data
+        if "exemptions" not in data:
+            return ()
+        value = data["exemptions"]
+        if not isinstance(value, LineList):
+            self.problem(data.line_of("exemptions"), "exemptions: must be a list")
+            return ()
+        result: list[Exemption] = []
+        for index, item in enumerate(value):
+            line = value.line_of(index)
+            if not isinstance(item, LineDict):
+                self.problem(line, "exemptions: each item must be a mapping")
+                continue
+            self.fields(item, "exemptions", _EXEMPTION_FIELDS, ("reason",))
+            good = True
+            roles = None
+            if "job_roles" in item:
+                roles = self.role_list(
+                    item["job_roles"], item.line_of("job_roles"), "exemptions.job_roles"
+                )
+                good = good and roles is not None
+            young = item.get("under_16_at_hire", False)
+            if "under_16_at_hire" in item and young is not True:
+                self.problem(
+                    item.line_of("under_16_at_hire"),
+                    "exemptions.under_16_at_hire: must be true (leave it out otherwise)",
+                )
+                good = False
+            unless: tuple[str, ...] | None = ()
+            if "unless_job_roles" in item:
+                unless = self.role_list(
+                    item["unless_job_roles"],
+                    item.line_of("unless_job_roles"),
+                    "exemptions.unless_job_roles",
+                )
+                good = good and unless is not None
+            if "job_roles" not in item and "under_16_at_hire" not in item:
+                self.problem(
+                    line, "exemptions: an exemption needs job_roles, under_16_at_hire or both"
+                )
+                good = False
+            reason = None
+            if "reason" in item:
+                reason = self.text(item["reason"], item.line_of("reason"), "exemptions.reason")
+            if good and reason is not None and unless is not None:
+                result.append(Exemption(reason, roles, young is True, unless))
+        return tuple(result)
+
+    def contacts(self) -> tuple[Contact, ...]:
+        """Check `contacts`: the reporting contacts, each with its source (see the README)."""
+        data = self.data
+        if "contacts" not in data:
+            return ()
+        value = data["contacts"]
+        if not isinstance(value, LineList) or not value:
+            self.problem(data.line_of("contacts"), "contacts: must be a non-empty list")
+            return ()
+        result: list[Contact] = []
+        ids: set[str] = set()
+        for index, item in enumerate(value):
+            line = value.line_of(index)
+            if not isinstance(item, LineDict):
+                self.problem(line, "contacts: each item must be a mapping")
+                continue
+            contact = self.contact(item)
+            if contact is None:
+                continue
+            if contact.id in ids:
+                self.problem(item.line_of("id"), f"contacts: id '{contact.id}' is repeated")
+                continue
+            ids.add(contact.id)
+            result.append(contact)
+        return tuple(result)
+
+    def contact(self, item: LineDict) -> Contact | None:
+        """Check one contact; None when any of its fields is unusable."""
+        count = len(self.problems)
+        self.fields(item, "contacts", _CONTACT_FIELDS, _CONTACT_REQUIRED)
+        contact_id = item.get("id")
+        if "id" in item and (not isinstance(contact_id, str) or not _ID_RE.fullmatch(contact_id)):
+            self.problem(item.line_of("id"), "contacts.id: must be lowercase letters, digits and -")
+        kind = item.get("kind")
+        if "kind" in item and kind not in CONTACT_KINDS:
+            self.problem(
+                item.line_of("kind"),
+                f"contacts.kind: must be one of {', '.join(CONTACT_KINDS)}",
+            )
+        label = (
+            self.text(item["label"], item.line_of("label"), "contacts.label")
+            if ("label" in item)
+            else None
+        )
+        note = (
+            self.text(item["note"], item.line_of("note"), "contacts.note")
+            if ("note" in item)
+            else None
+        )
+        where = (
+            self.text(item["where"], item.line_of("where"), "contacts.where")
+            if ("where" in item)
+            else None
+        )
+        source = item.get("source")
+        if "source" in item and (not isinstance(source, str) or not source.strip()):
+            self.problem(item.line_of("source"), "contacts.source: must be non-empty text")
+        unconfirmed = item.get("unconfirmed", False)
+        if not isinstance(unconfirmed, bool):
+            self.problem(item.line_of("unconfirmed"), "contacts.unconfirmed: must be true or false")
+            unconfirmed = False
+        phone = self.contact_number(item, "phone", _PHONE_RE, 'a phone number such as "911"')
+        text = self.contact_number(item, "text", _SMS_RE, "a text number of 3 to 10 digits")
+        keyword = self.contact_number(item, "text_keyword", _KEYWORD_RE, "capital letters")
+        if "text_keyword" in item and "text" not in item:
+            self.problem(item.line_of("text_keyword"), "contacts.text_keyword: needs 'text'")
+        if unconfirmed:
+            for key in ("phone", "text"):
+                if key in item:
+                    self.problem(
+                        item.line_of(key),
+                        f"contacts.{key}: an unconfirmed contact carries no number;"
+                        " say in 'where' where learners find it",
+                    )
+            if "where" not in item:
+                self.problem(
+                    item.line,
+                    "contacts: an unconfirmed contact needs 'where' (where learners find the"
+                    " number, such as the sign posted at the workplace)",
+                )
+        else:
+            if "phone" not in item and "text" not in item:
+                self.problem(
+                    item.line,
+                    "contacts: a contact needs 'phone' or 'text'; without a confirmed number,"
+                    " write unconfirmed: true and 'where'",
+                )
+            if "where" in item:
+                self.problem(
+                    item.line_of("where"), "contacts.where: only for an unconfirmed contact"
+                )
+        if len(self.problems) > count or label is None:
+            return None
+        return Contact(
+            id=contact_id,
+            kind=kind,
+            label=label,
+            source=source.strip(),
+            phone=phone,
+            text=text,
+            text_keyword=keyword,
+            note=note,
+            where=where,
+            unconfirmed=unconfirmed,
+        )
+
+    def contact_number(
+        self, item: LineDict, key: str, pattern: re.Pattern[str], expected: str
+    ) -> str | None:
+        """Check a phone number, text number or keyword written as quoted text."""
+        if key not in item:
+            return None
+        value = item[key]
+        if not isinstance(value, str) or not pattern.fullmatch(value.strip()):
+            self.problem(
+                item.line_of(key), f"contacts.{key}: must be {expected}, written in quotes"
+            )
+            return None
+        digits = sum(ch.isdigit() for ch in value)
+        if key == "phone" and not 3 <= digits <= 15:
+            self.problem(item.line_of(key), "contacts.phone: must have 3 to 15 digits")
+            return None
+        return value.strip()
 
     def period(
         self, value: Any, line: int, where: str, units: Sequence[str], at_hire: bool

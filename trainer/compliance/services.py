@@ -13,12 +13,15 @@ from typing import Any, Generic, TypeVar
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
 
 from trainer.auth.models import Role, User
 from trainer.certificates.models import Certificate
 from trainer.compliance.rules import (
+    DIRECT,
+    EMPLOYMENT_TYPES,
     JOB_ROLES,
+    Contact,
     DueResult,
     Rule,
     StaffStatus,
@@ -27,7 +30,16 @@ from trainer.compliance.rules import (
     certificate_expiry,
     compute_due,
     counting_rules,
+    merged_contacts,
     rules_for,
+)
+from trainer.core.contacts import (
+    EMERGENCY,
+    WORKPLACE,
+    ContactLine,
+    ContactsBox,
+    parse_phone,
+    tel_uri,
 )
 from trainer.core.text import localized
 from trainer.extensions import db
@@ -57,11 +69,18 @@ def primary_rule(org: Organization) -> Rule | None:
 
 
 def rules_counting_for(user: User) -> list[Rule]:
-    """The rules that actually cover this person (org kind and job role)."""
+    """The rules that actually cover this person (organization, job role, exemptions)."""
     org = user.organization
     if org is None:
         return []
-    return counting_rules(org_rules(org), org_kind=org.kind, job_role=user.job_role or "other")
+    return counting_rules(
+        org_rules(org),
+        org_kind=org.kind,
+        job_role=user.job_role or "other",
+        rooms=org.rooms,
+        employment=user.employment or DIRECT,
+        under_16_at_hire=bool(user.under_16_at_hire),
+    )
 
 
 def minimum_minutes_for(user: User) -> int:
@@ -94,7 +113,78 @@ def due_for(user: User, *, completed_on: date | None, in_progress: bool, today: 
         in_progress=in_progress,
         today=today,
         due_soon_days=int(current_app.config["DUE_SOON_DAYS"]),
+        rooms=org.rooms if org else None,
+        employment=user.employment or DIRECT,
+        under_16_at_hire=bool(user.under_16_at_hire),
     )
+
+
+def _rule_contact_line(contact: Contact, language: str) -> ContactLine:
+    """A rule file's contact in `language` (an unconfirmed one never carries a number)."""
+    phone = None if contact.unconfirmed else contact.phone
+    return ContactLine(
+        label=localized(contact.label, language),
+        kind=contact.kind,
+        phone=phone,
+        tel=tel_uri(phone) if phone else None,
+        text=None if contact.unconfirmed else contact.text,
+        text_keyword=None if contact.unconfirmed else contact.text_keyword,
+        note=localized(contact.note, language),
+        where=localized(contact.where, language) if contact.unconfirmed else "",
+        unconfirmed=contact.unconfirmed,
+        source=contact.source,
+    )
+
+
+def contacts_box(jurisdiction: str, language: str, org: Organization | None = None) -> ContactsBox:
+    """The contacts a lesson shows, in `language`.
+
+    The jurisdiction's (with its `also` rules) and the organization's own: emergency
+    lines first, then the workplace's, then the police and the hotlines.
+    """
+    try:
+        rules = rules_for(jurisdiction, all_rules())
+    except UnknownJurisdictionError:
+        rules = []
+    lines = [_rule_contact_line(contact, language) for contact in merged_contacts(rules)]
+    workplace: list[ContactLine] = []
+    if org is not None:
+        for own in org.contacts:
+            number = parse_phone(own.phone)
+            workplace.append(
+                ContactLine(
+                    label=own.label,
+                    kind=WORKPLACE,
+                    phone=number.shown if number else own.phone,
+                    tel=number.tel if number else None,
+                    note=own.note,
+                )
+            )
+    return ContactsBox(
+        emergency=tuple(line for line in lines if line.kind == EMERGENCY),
+        workplace=tuple(workplace),
+        others=tuple(line for line in lines if line.kind != EMERGENCY),
+        workplace_name=org.name if org is not None else "",
+    )
+
+
+def contacts_for_learner(user: User, language: str) -> ContactsBox | None:
+    """The contacts box for a learner's lessons (None when they have no organization)."""
+    org = user.organization
+    if org is None:
+        return None
+    return contacts_box(org.jurisdiction, language, org)
+
+
+def rooms_prompt(org: Organization) -> list[Rule]:
+    """The rules whose reach depends on a room count this organization has not recorded.
+
+    Until the count is recorded, the organization counts as governed by them (no one is
+    left out by a missing number); pages show these rules to ask for the count.
+    """
+    if org.rooms is not None:
+        return []
+    return [rule for rule in org_rules(org) if rule.uses_rooms() and rule.applies_to(org.kind)]
 
 
 # --------------------------------------------------------------------------- statuses
@@ -227,11 +317,12 @@ def staff_facts(
 ) -> Select[Any]:
     """One query for the staff matching `conditions` (on User and Organization columns).
 
-    Each row holds the person's organization id, job role and hire date, their
-    organization's kind and jurisdiction, the completion time of their latest current
-    certificate (`latest_completed_at`) and whether training has begun (`in_progress`);
-    with `detail`, also their name, email, language, role and employment. Ordered by
-    organization and name unless `ordered` is False.
+    Each row holds the person's organization id, job role, hire date, employment type and
+    age-at-hire answer, their organization's kind, jurisdiction and rooms, the completion
+    time of their latest current certificate (`latest_completed_at`) and whether training
+    has begun (`in_progress`); with `detail`, also their name, email, language, role and
+    whether they are still on staff. Ordered by organization and name unless `ordered` is
+    False.
 
     For a few people (one organization) each fact is looked up per person through its
     index; with `wide`, for many (a jurisdiction), the facts of everyone are gathered
@@ -248,8 +339,11 @@ def staff_facts(
         User.organization_id,
         User.job_role,
         User.hire_date,
+        User.employment,
+        User.under_16_at_hire,
         Organization.kind.label("org_kind"),
         Organization.jurisdiction.label("org_jurisdiction"),
+        Organization.rooms.label("org_rooms"),
         completed.label("latest_completed_at"),
         in_progress.label("in_progress"),
     ]
@@ -289,7 +383,9 @@ class Judge:
             int(current_app.config["DUE_SOON_DAYS"]) if due_soon_days is None else due_soon_days
         )
         self._rules: dict[str, list[Rule]] = {}
-        self._counting: dict[tuple[str, str, str], tuple[int, list[Rule]]] = {}
+        self._thresholds: dict[str, tuple[int, ...]] = {}
+        self._counting: dict[tuple[Any, ...], tuple[int, list[Rule]]] = {}
+        self._sets: dict[tuple[str, ...], tuple[int, list[Rule]]] = {}
         self._results: dict[tuple[Any, ...], DueResult] = {}
         self._known = all_rules()
 
@@ -312,15 +408,34 @@ class Judge:
         hire_date: date | None,
         completed_on: date | None,
         in_progress: bool,
+        *,
+        rooms: int | None = None,
+        employment: str = DIRECT,
+        under_16_at_hire: bool = False,
     ) -> DueResult:
         """The status and due date of one person (see `compute_due`)."""
-        scope = (jurisdiction, org_kind, job_role)
+        # Rooms matter only against the thresholds of the jurisdiction's rules, so hotels of
+        # 40 and of 400 rooms share one entry.
+        thresholds = self._thresholds.get(jurisdiction)
+        if thresholds is None:
+            thresholds = tuple(
+                sorted({r.rooms_more_than for r in self.rules(jurisdiction) if r.uses_rooms()})
+            )
+            self._thresholds[jurisdiction] = thresholds
+        size = None if rooms is None else tuple(rooms > limit for limit in thresholds)
+        scope = (jurisdiction, org_kind, job_role, size, employment, under_16_at_hire)
         found = self._counting.get(scope)
         if found is None:
-            rules = counting_rules(self.rules(jurisdiction), org_kind=org_kind, job_role=job_role)
-            ids = [rule.id for rule in rules]
-            same = next((f for f in self._counting.values() if [r.id for r in f[1]] == ids), None)
-            found = same or (len(self._counting), rules)
+            rules = counting_rules(
+                self.rules(jurisdiction),
+                org_kind=org_kind,
+                job_role=job_role,
+                rooms=rooms,
+                employment=employment,
+                under_16_at_hire=under_16_at_hire,
+            )
+            ids = tuple(rule.id for rule in rules)
+            found = self._sets.setdefault(ids, (len(self._sets), rules))
             self._counting[scope] = found
         number, counting = found
         hired = hire_date or self.today
@@ -336,6 +451,9 @@ class Judge:
                 in_progress=in_progress,
                 today=self.today,
                 due_soon_days=self.due_soon_days,
+                rooms=rooms,
+                employment=employment,
+                under_16_at_hire=under_16_at_hire,
             )
             self._results[key] = result
         return result
@@ -351,6 +469,9 @@ class Judge:
             facts.hire_date,
             completed_on,
             bool(facts.in_progress),
+            rooms=facts.org_rooms,
+            employment=facts.employment or DIRECT,
+            under_16_at_hire=bool(facts.under_16_at_hire),
         )
         return due, completed_on
 
@@ -539,8 +660,66 @@ class Cutoffs:
     waiting_from: date
 
 
-def cutoffs_for(rules: Sequence[Rule], org_kind: str, job_role: str, judge: Judge) -> Cutoffs:
+@dataclass(frozen=True)
+class _Facet:
+    """One combination of the facts, besides the job role, that decide which rules count.
+
+    `condition` selects the people it describes in SQL; `rooms`, `employment` and
+    `under_16` are values standing for all of them when the rules are asked in Python.
+    """
+
+    condition: ColumnElement[bool] | None
+    rooms: int | None = None
+    employment: str = DIRECT
+    under_16: bool = False
+
+
+def _facets(rules: Sequence[Rule], org_kind: str) -> list[_Facet]:
+    """Split people by the facts these rules read: room counts, employment, age at hire.
+
+    A fact no rule reads is not split on, so the usual case stays one facet.
+    """
+    governing = [rule for rule in rules if rule.org_kinds and org_kind in rule.org_kinds]
+    thresholds = sorted({r.rooms_more_than for r in governing if r.rooms_more_than is not None})
+    rooms: list[tuple[ColumnElement[bool] | None, int | None]] = [(None, None)]
+    if thresholds:
+        rooms = [(Organization.rooms.is_(None), None)]
+        low: int | None = None
+        for limit in thresholds:
+            upper = Organization.rooms <= limit
+            rooms.append((upper if low is None else and_(Organization.rooms > low, upper), limit))
+            low = limit
+        rooms.append((Organization.rooms > thresholds[-1], thresholds[-1] + 1))
+    employments: list[tuple[ColumnElement[bool] | None, str]] = [(None, DIRECT)]
+    if any(rule.uses_employment() for rule in governing):
+        employments = [(User.employment == kind, kind) for kind in EMPLOYMENT_TYPES]
+    ages: list[tuple[ColumnElement[bool] | None, bool]] = [(None, False)]
+    if any(rule.uses_age_at_hire() for rule in governing):
+        ages = [(User.under_16_at_hire.is_(False), False), (User.under_16_at_hire.is_(True), True)]
+    facets = []
+    for room_condition, room_value in rooms:
+        for employment_condition, employment in employments:
+            for age_condition, young in ages:
+                parts = [
+                    c
+                    for c in (room_condition, employment_condition, age_condition)
+                    if c is not None
+                ]
+                facets.append(
+                    _Facet(and_(*parts) if parts else None, room_value, employment, young)
+                )
+    return facets
+
+
+def cutoffs_for(
+    rules: Sequence[Rule],
+    org_kind: str,
+    job_role: str,
+    judge: Judge,
+    facet: _Facet | None = None,
+) -> Cutoffs:
     """The cut-off days of these counting rules, found with `compute_due` itself."""
+    facet = facet or _Facet(None)
 
     def status(completed_on: date | None, hired: date) -> StaffStatus:
         return compute_due(
@@ -552,6 +731,9 @@ def cutoffs_for(rules: Sequence[Rule], org_kind: str, job_role: str, judge: Judg
             in_progress=False,
             today=judge.today,
             due_soon_days=judge.due_soon_days,
+            rooms=facet.rooms,
+            employment=facet.employment,
+            under_16_at_hire=facet.under_16,
         ).status
 
     today = judge.today
@@ -583,21 +765,46 @@ def _status_case(
     role = func.coalesce(func.nullif(User.job_role, ""), "other")
     specific: list[tuple[Cutoffs | None, ColumnElement[bool]]] = []
     general: list[tuple[Cutoffs | None, ColumnElement[bool]]] = []
+    known: dict[tuple[str, ...], Cutoffs] = {}  # cut-offs depend only on the counting rules
+
+    def cutoffs(counting: list[Rule], org_kind: str, job_role: str, facet: _Facet) -> Cutoffs:
+        ids = tuple(rule.id for rule in counting)
+        if ids not in known:
+            known[ids] = cutoffs_for(counting, org_kind, job_role, judge, facet)
+        return known[ids]
+
     for jurisdiction, org_kind in sorted(set(scopes)):
         rules = judge.rules(jurisdiction)
         place = and_(Organization.jurisdiction == jurisdiction, Organization.kind == org_kind)
-        # Rules covering every role decide for any role not named by a rule.
-        anyone = counting_rules(rules, org_kind=org_kind, job_role="")
-        by_cutoffs: dict[Cutoffs | None, list[str]] = {}
-        for job_role in JOB_ROLES:
-            counting = counting_rules(rules, org_kind=org_kind, job_role=job_role)
-            if [r.id for r in counting] != [r.id for r in anyone]:
-                found = cutoffs_for(counting, org_kind, job_role, judge) if counting else None
-                by_cutoffs.setdefault(found, []).append(job_role)
-        for found, roles in by_cutoffs.items():
-            specific.append((found, and_(place, role.in_(roles))))
-        if anyone:
-            general.append((cutoffs_for(anyone, org_kind, "", judge), place))
+        # Facets that give everyone the same cut-offs share their branches.
+        plans: dict[tuple[Any, ...], list[ColumnElement[bool] | None]] = {}
+        for facet in _facets(rules, org_kind):
+            facts = {
+                "rooms": facet.rooms,
+                "employment": facet.employment,
+                "under_16_at_hire": facet.under_16,
+            }
+            # Rules covering every role decide for any role not named by a rule.
+            anyone = counting_rules(rules, org_kind=org_kind, job_role="", **facts)
+            by_cutoffs: dict[Cutoffs | None, list[str]] = {}
+            for job_role in JOB_ROLES:
+                counting = counting_rules(rules, org_kind=org_kind, job_role=job_role, **facts)
+                if [r.id for r in counting] != [r.id for r in anyone]:
+                    found = cutoffs(counting, org_kind, job_role, facet) if counting else None
+                    by_cutoffs.setdefault(found, []).append(job_role)
+            overall = cutoffs(anyone, org_kind, "", facet) if anyone else None
+            plan = (tuple((k, tuple(v)) for k, v in by_cutoffs.items()), overall)
+            plans.setdefault(plan, []).append(facet.condition)
+        for (by_role, overall), conditions in plans.items():
+            if not by_role and overall is None:
+                continue  # nobody covered: the CASE's default says so
+            where = place  # one plan for every facet: the facts do not matter here
+            if len(plans) > 1 and all(condition is not None for condition in conditions):
+                where = and_(place, or_(*[c for c in conditions if c is not None]))
+            for found, roles in by_role:
+                specific.append((found, and_(where, role.in_(roles))))
+            if overall is not None:
+                general.append((overall, where))
     hired = func.coalesce(User.hire_date, judge.today)
     branches = []
     for found, condition in [*specific, *general]:
@@ -707,7 +914,9 @@ def org_summaries(jurisdiction: str | None, year: int, today: date) -> list[OrgS
     summaries: dict[int, OrgSummary] = {}
     for org in db.session.scalars(org_query.order_by(Organization.name, Organization.id)):
         rules = judge.rules(org.jurisdiction)
-        due = annual_certification_due([rule for rule in rules if rule.applies_to(org.kind)], year)
+        due = annual_certification_due(
+            [rule for rule in rules if rule.applies_to(org.kind, org.rooms)], year
+        )
         summaries[org.id] = OrgSummary(
             id=org.id,
             name=org.name,

@@ -113,6 +113,7 @@ def dashboard() -> Response | str:
         query=request.args.to_dict(),
         labels=services.STATUS_LABELS,
         rule_names=_rule_names(org),
+        rooms_prompt=[localized(rule.name, _lang()) for rule in services.rooms_prompt(org)],
         read_only=current_user.role == Role.AUDITOR,
         year=year,
         today=today,
@@ -206,6 +207,11 @@ def _annual_page(org: Organization, year: int, form: AttestForm | None) -> str:
         if rule and rule.annual_certification
         else "",
         due=reports.due_on(org, year),
+        date_notes=[
+            localized(note.note, _lang())
+            for note in (rule.unconfirmed if rule else ())
+            if note.field in ("annual_certification", "annual_certification.due")
+        ],
         filed=filed,
         filed_this_year=[r for r in filed if r.year == year],
         preview=preview,

@@ -22,6 +22,7 @@ NAV = (
     ("certificates.mine", Permission.LEARN, _l("My certificates")),
     ("compliance.dashboard", Permission.STAFF_MANAGE, _l("Dashboard")),
     ("orgs.staff_list", Permission.STAFF_MANAGE, _l("Staff")),
+    ("orgs.contact_list", Permission.CONTACTS_MANAGE, _l("Workplace contacts")),
     ("certificates.org_list", Permission.STAFF_MANAGE, _l("Certificates")),
     ("orgs.org_list", Permission.ORG_VIEW, _l("Organizations")),
     ("compliance.auditor", Permission.AUDIT_VIEW, _l("Compliance")),
@@ -43,6 +44,8 @@ def navigation(app: Flask) -> list[dict[str, object]]:
         if endpoint in app.view_functions and has_permission(current_user, permission):
             if endpoint == "orgs.org_list" and current_user.role == "manager":
                 continue
+            if endpoint == "orgs.contact_list" and current_user.role != "manager":
+                continue  # admins open an organization's contacts from its page
             items.append(
                 {
                     "url": url_for(endpoint),

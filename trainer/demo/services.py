@@ -44,6 +44,7 @@ def seed(today: date | None = None) -> dict[str, User]:
         address="1200 Louisiana St, Houston, TX 77002",
         jurisdiction="houston-tx",
         permit_number="HTL-2020-0457",
+        rooms=180,
     )
     health = Organization(
         kind="city_department",

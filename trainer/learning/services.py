@@ -16,6 +16,7 @@ from trainer.audit import services as audit
 from trainer.auth.models import User
 from trainer.catalog.models import ModuleVersion, Track
 from trainer.catalog.services import active_tracks
+from trainer.core.contacts import ContactsBox
 from trainer.extensions import db
 from trainer.learning.models import Enrollment, LessonProgress, ModuleProgress
 from trainer.timeutil import utcnow
@@ -26,6 +27,8 @@ COMPLETION_HOOKS: list[Callable[[Enrollment], None]] = []
 DUE_DATE_PROVIDERS: list[Callable[[User], date | None]] = []
 #: Gives the minimum minutes a module must last for a learner (jurisdiction rules).
 MINIMUM_MINUTES_PROVIDERS: list[Callable[[User], int]] = []
+#: Gives the reporting contacts a lesson shows a learner, in a language (compliance).
+CONTACTS_PROVIDERS: list[Callable[[User, str], ContactsBox | None]] = []
 
 
 class TooEarly(Exception):  # noqa: N818 - a refusal, not a crash
@@ -180,6 +183,13 @@ def pacing_factor(version: ModuleVersion, user: User) -> float:
 def lesson_minimum(version: ModuleVersion, lesson: dict[str, Any], user: User) -> int:
     """Seconds this learner must spend on this lesson before it can complete."""
     return math.ceil(lesson["minimum_seconds"] * pacing_factor(version, user))
+
+
+def lesson_contacts(lesson: dict[str, Any], user: User, language: str) -> ContactsBox | None:
+    """The contacts box for a lesson marked `contacts: true`, else None."""
+    if not lesson.get("contacts"):
+        return None
+    return next((box for p in CONTACTS_PROVIDERS if (box := p(user, language))), None)
 
 
 def lesson_index(version: ModuleVersion, lesson_id: str) -> int:

@@ -109,6 +109,7 @@ def lesson(progress_id: int, lesson_id: str) -> Response | str:
         total=len(version.lessons),
         remaining=services.seconds_remaining(progress, row, current_user),
         completed=row.completed_at is not None,
+        contacts=services.lesson_contacts(data, current_user, _lang()),
     )
 
 

@@ -7,13 +7,14 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, EmailField, SelectField, StringField
+from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from trainer.core.contacts import parse_phone
 from trainer.core.printable import Printable, clean
 from trainer.core.validators import EmailAddress
-from trainer.orgs.jobroles import LANGUAGE_NAMES, job_role_choices
+from trainer.orgs.jobroles import EMPLOYMENT_TYPES, LANGUAGE_NAMES, job_role_choices
 
 
 def _not_future(form: FlaskForm, field: DateField) -> None:
@@ -41,6 +42,22 @@ class OrganizationForm(FlaskForm):
     jurisdiction = SelectField(_l("Jurisdiction"), choices=[])
     department = SelectField(_l("Department"), choices=[], validators=[Optional()])
     permit_number = StringField(_l("Hotel permit number"), validators=[Optional(), Length(max=64)])
+    rooms = IntegerField(
+        _l("Number of guest rooms"),
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=100000, message=_l("Enter a whole number from 1 to 100000.")),
+        ],
+        description=_l(
+            "Hotels only. Some laws cover only larger places (Texas: more than 10 rooms). "
+            "Until the number is recorded, the staff count as covered."
+        ),
+    )
+
+    def validate_rooms(self, field: IntegerField) -> None:
+        """Only a hotel has guest rooms."""
+        if field.data is not None and self.kind.data != "hotel":
+            raise ValidationError(_l("Only hotels have guest rooms: leave this empty."))
 
 
 class StaffForm(FlaskForm):
@@ -59,6 +76,19 @@ class StaffForm(FlaskForm):
     )
     job_role = SelectField(_l("Job role"), choices=[])
     hire_date = DateField(_l("Hire date"), validators=[DataRequired(), _not_future])
+    employment = SelectField(
+        _l("Employed by"),
+        choices=[SelectChoice(code, label) for code, label in EMPLOYMENT_TYPES.items()],
+        default="direct",
+        description=_l("Some laws cover only the staff an organization employs directly."),
+    )
+    under_16_at_hire = BooleanField(
+        _l("Under 16 when hired"),
+        description=_l(
+            "Some laws exempt staff under 16 who do not clean guest rooms (Minnesota). "
+            "No date of birth is kept."
+        ),
+    )
     language = SelectField(
         _l("Language"), choices=[SelectChoice(k, v) for k, v in LANGUAGE_NAMES.items()]
     )
@@ -87,3 +117,31 @@ class ImportForm(FlaskForm):
     """Upload a staff CSV."""
 
     file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file."))])
+
+
+def _phone_number(form: FlaskForm, field: StringField) -> None:
+    if field.data and parse_phone(field.data) is None:
+        raise ValidationError(
+            _l(
+                "Enter a phone number or an extension, using digits, spaces and + - . ( ); "
+                'write "ext" before an extension, for example: ext. 4500.'
+            )
+        )
+
+
+class ContactForm(FlaskForm):
+    """Add or edit one of the organization's own contacts (security desk, manager on duty)."""
+
+    label = StringField(
+        _l("Who"),
+        validators=[DataRequired(), Length(max=100)],
+        description=_l("For example: Security desk, Manager on duty."),
+    )
+    phone = StringField(
+        _l("Phone number"), validators=[DataRequired(), Length(max=40), _phone_number]
+    )
+    note = StringField(
+        _l("Note"),
+        validators=[Optional(), Length(max=300)],
+        description=_l("Optional. For example: day and night, or ask for the manager on duty."),
+    )

@@ -22,6 +22,12 @@ JOB_ROLES: dict[str, object] = {
 
 LANGUAGE_NAMES: dict[str, str] = {"en": "English", "es": "Español", "vi": "Tiếng Việt"}
 
+#: How a person is employed; rule files name these ids in `covered_employment`.
+EMPLOYMENT_TYPES: dict[str, object] = {
+    "direct": _l("The organization itself"),
+    "contractor": _l("A contractor or staffing agency"),
+}
+
 DEPARTMENTS: dict[str, object] = {
     "health": _l("Houston Health Department"),
     "obo": _l("Office of Business Opportunity"),

@@ -5,8 +5,8 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trainer.extensions import db
 from trainer.timeutil import UTCDateTime, utcnow
@@ -32,8 +32,35 @@ class Organization(db.Model):
     jurisdiction: Mapped[str] = mapped_column(String(64), index=True)
     department: Mapped[str | None] = mapped_column(String(32))
     permit_number: Mapped[str | None] = mapped_column(String(64))
+    #: Guest rooms (hotels): some laws govern only places above a size. None: not recorded.
+    rooms: Mapped[int | None]
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
+    contacts: Mapped[list[OrganizationContact]] = relationship(
+        order_by="OrganizationContact.position, OrganizationContact.id",
+        back_populates="organization",
+        lazy="select",
+    )
+
     def __repr__(self) -> str:
         return f"<Organization {self.id} {self.name!r}>"
+
+
+class OrganizationContact(db.Model):
+    """A contact of the organization's own that learners see in lessons (a security desk)."""
+
+    __tablename__ = "organization_contact"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    label: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str] = mapped_column(String(40))
+    note: Mapped[str] = mapped_column(String(300), default="")
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    organization: Mapped[Organization] = relationship(back_populates="contacts")
+
+    def __repr__(self) -> str:
+        return f"<OrganizationContact {self.id} {self.label!r}>"

@@ -21,7 +21,7 @@ from trainer.core import printable
 from trainer.core.validators import check_email
 from trainer.extensions import db
 from trainer.orgs.jobroles import JOB_ROLES
-from trainer.orgs.models import Organization
+from trainer.orgs.models import Organization, OrganizationContact
 from trainer.timeutil import utcnow
 
 LANGUAGES = ("en", "es", "vi")
@@ -40,6 +40,7 @@ class OrgData:
     jurisdiction: str
     department: str | None = None
     permit_number: str | None = None
+    rooms: int | None = None
 
 
 def create_org(data: OrgData, *, actor: User) -> Organization:
@@ -93,6 +94,8 @@ class StaffData:
     hire_date: date
     language: str = "en"
     extra_time_percent: int = 0
+    employment: str = "direct"
+    under_16_at_hire: bool = False
 
 
 def email_taken(email: str, *, except_user_id: int | None = None) -> bool:
@@ -114,6 +117,8 @@ def add_staff(org: Organization, data: StaffData, *, actor: User) -> User:
         hire_date=data.hire_date,
         language=data.language,
         extra_time_percent=data.extra_time_percent,
+        employment=data.employment,
+        under_16_at_hire=data.under_16_at_hire,
         role=Role.LEARNER.value,
     )
     user.organization = org
@@ -136,6 +141,8 @@ def update_staff(user: User, data: StaffData, *, actor: User) -> None:
         "hire_date": data.hire_date,
         "language": data.language,
         "extra_time_percent": data.extra_time_percent,
+        "employment": data.employment,
+        "under_16_at_hire": data.under_16_at_hire,
     }
     changed = {k: v for k, v in values.items() if getattr(user, k) != v}
     for key, value in changed.items():
@@ -196,8 +203,25 @@ HEADER_ALIASES = {
     "hire date": "hire_date",
     "hire_date": "hire_date",
     "language": "language",
+    "employment": "employment",
+    "employed by": "employment",
+    "employment type": "employment",
+    "under 16 at hire": "under_16_at_hire",
+    "under_16_at_hire": "under_16_at_hire",
+    "under 16 when hired": "under_16_at_hire",
 }
 REQUIRED_COLUMNS = ("email", "first_name", "last_name", "job_role", "hire_date", "language")
+#: Optional columns: `employment` (direct or contractor, empty: direct) and
+#: `under_16_at_hire` (yes or no, empty: no).
+EMPLOYMENT_WORDS = {
+    "direct": "direct",
+    "employee": "direct",
+    "contractor": "contractor",
+    "contract": "contractor",
+    "agency": "contractor",
+}
+YES_WORDS = frozenset({"yes", "y", "true", "1", "x", "si", "sí", "có"})
+NO_WORDS = frozenset({"no", "n", "false", "0", "không"})
 DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%Y/%m/%d")
 
 
@@ -308,6 +332,13 @@ def _check_row(
     language = (record.get("language", "") or "en").strip().lower()[:2] or "en"
     if language not in LANGUAGES:
         errors.append(RowError(number, "language", _("unknown language (en, es or vi)")))
+    employment = EMPLOYMENT_WORDS.get(record.get("employment", "").strip().lower() or "direct")
+    if employment is None:
+        errors.append(RowError(number, "employment", _("use direct or contractor")))
+    young_word = record.get("under_16_at_hire", "").strip().lower()
+    young = young_word in YES_WORDS
+    if young_word and not young and young_word not in NO_WORDS:
+        errors.append(RowError(number, "under_16_at_hire", _("use yes or no")))
     if errors:
         return None, errors
     return (
@@ -318,6 +349,8 @@ def _check_row(
             job_role=job_role or "other",
             hire_date=hire or date.today(),
             language=language,
+            employment=employment or "direct",
+            under_16_at_hire=young,
         ),
         [],
     )
@@ -411,3 +444,106 @@ def import_staff(org: Organization, rows: Sequence[StaffData], *, actor: User) -
         details={"rows": len(users)},
     )
     return users
+
+
+# --- the organization's own contacts ----------------------------------------------------
+
+#: An organization's own contacts shown in lessons: a short list learners can read.
+MAX_CONTACTS = 10
+
+
+class ContactLimitError(Exception):
+    """The organization already has the most contacts a lesson shows."""
+
+
+@dataclass
+class ContactData:
+    """The fields of one of the organization's own contacts."""
+
+    label: str
+    phone: str
+    note: str = ""
+
+
+def _contact_details(contact: OrganizationContact) -> dict[str, str]:
+    return {"label": contact.label, "phone": contact.phone, "note": contact.note}
+
+
+def add_contact(org: Organization, data: ContactData, *, actor: User) -> OrganizationContact:
+    """Add a contact that learners of the organization see in lessons."""
+    count = db.session.scalar(
+        select(func.count(OrganizationContact.id)).where(
+            OrganizationContact.organization_id == org.id
+        )
+    )
+    if (count or 0) >= MAX_CONTACTS:
+        raise ContactLimitError
+    last = db.session.scalar(
+        select(func.max(OrganizationContact.position)).where(
+            OrganizationContact.organization_id == org.id
+        )
+    )
+    contact = OrganizationContact(
+        organization_id=org.id,
+        label=data.label.strip(),
+        phone=" ".join(data.phone.split()),
+        note=data.note.strip(),
+        position=(last or 0) + 1,
+    )
+    db.session.add(contact)
+    db.session.flush()
+    audit.record(
+        "org.contact_added",
+        actor_id=actor.id,
+        subject_type="organization",
+        subject_id=org.id,
+        organization_id=org.id,
+        details=_contact_details(contact),
+    )
+    return contact
+
+
+def update_contact(contact: OrganizationContact, data: ContactData, *, actor: User) -> None:
+    """Change a contact's label, number or note."""
+    values = {
+        "label": data.label.strip(),
+        "phone": " ".join(data.phone.split()),
+        "note": data.note.strip(),
+    }
+    changed = {k: v for k, v in values.items() if getattr(contact, k) != v}
+    if not changed:
+        return
+    before = _contact_details(contact)
+    for key, value in changed.items():
+        setattr(contact, key, value)
+    audit.record(
+        "org.contact_updated",
+        actor_id=actor.id,
+        subject_type="organization",
+        subject_id=contact.organization_id,
+        organization_id=contact.organization_id,
+        details={"before": before, "after": _contact_details(contact)},
+    )
+
+
+def remove_contact(contact: OrganizationContact, *, actor: User) -> None:
+    """Remove a contact (the audit log keeps what it said)."""
+    audit.record(
+        "org.contact_removed",
+        actor_id=actor.id,
+        subject_type="organization",
+        subject_id=contact.organization_id,
+        organization_id=contact.organization_id,
+        details=_contact_details(contact),
+    )
+    db.session.delete(contact)
+    db.session.flush()
+
+
+def contacts_of(org: Organization) -> Sequence[OrganizationContact]:
+    """The organization's own contacts, in the order they were added."""
+    return db.session.scalars(
+        select(OrganizationContact)
+        .where(OrganizationContact.organization_id == org.id)
+        .order_by(OrganizationContact.position, OrganizationContact.id)
+    ).all()

@@ -26,9 +26,9 @@ from trainer.core.text import localized
 from trainer.extensions import db
 from trainer.mail import send_after_commit
 from trainer.orgs import services
-from trainer.orgs.forms import ImportForm, OrganizationForm, StaffForm
+from trainer.orgs.forms import ContactForm, ImportForm, OrganizationForm, StaffForm
 from trainer.orgs.jobroles import DEPARTMENTS
-from trainer.orgs.models import Organization
+from trainer.orgs.models import Organization, OrganizationContact
 from trainer.policy import Permission, StaffAction, authorize, authorize_manage, requires
 
 bp = Blueprint("orgs", __name__, url_prefix="/orgs")
@@ -54,6 +54,7 @@ def _org_data(form: OrganizationForm) -> services.OrgData:
         jurisdiction=form.jurisdiction.data or "",
         department=form.department.data or None,
         permit_number=(form.permit_number.data or "").strip() or None,
+        rooms=form.rooms.data,
     )
 
 
@@ -114,7 +115,8 @@ def org_edit(org_id: int) -> Response | str:
         db.session.commit()
         flash(_("Organization saved."))
         return redirect(url_for("orgs.org_edit", org_id=org.id))
-    return render_template("orgs/org_form.html", form=form, org=org)
+    rooms_missing = org.kind == "hotel" and org.rooms is None
+    return render_template("orgs/org_form.html", form=form, org=org, rooms_missing=rooms_missing)
 
 
 @bp.get("/staff")
@@ -137,6 +139,8 @@ def _staff_data(form: StaffForm) -> services.StaffData:
         hire_date=form.hire_date.data,  # type: ignore[arg-type]
         language=form.language.data or "en",
         extra_time_percent=form.extra_time_percent.data or 0,
+        employment=form.employment.data or "direct",
+        under_16_at_hire=bool(form.under_16_at_hire.data),
     )
 
 
@@ -261,3 +265,85 @@ def staff_import() -> Response | str:
             flash(_("%(count)d staff imported.", count=len(users)))
             return redirect(url_for("orgs.staff_list"))
     return render_template("orgs/staff_import.html", form=form, org=org, result=result)
+
+
+# --------------------------------------------------------------------------- contacts
+
+
+def _contacts_org() -> Organization:
+    """The organization whose contacts are edited: the manager's own; admins pick ?org=."""
+    if current_user.role == Role.ADMIN:
+        return _get_org(request.args.get("org", type=int) or 0, Permission.CONTACTS_MANAGE)
+    if current_user.organization is None:
+        abort(404)
+    return _get_org(current_user.organization.id, Permission.CONTACTS_MANAGE)
+
+
+def _get_contact(contact_id: int) -> OrganizationContact:
+    contact = db.session.get(OrganizationContact, contact_id)
+    if contact is None:
+        abort(404)
+    authorize(Permission.CONTACTS_MANAGE, contact.organization)
+    return contact
+
+
+def _contacts_url(org: Organization) -> str:
+    args = {"org": org.id} if current_user.role == Role.ADMIN else {}
+    return url_for("orgs.contact_list", **args)
+
+
+def _contact_data(form: ContactForm) -> services.ContactData:
+    return services.ContactData(
+        label=form.label.data or "", phone=form.phone.data or "", note=form.note.data or ""
+    )
+
+
+@bp.route("/contacts", methods=["GET", "POST"])
+@requires(Permission.CONTACTS_MANAGE)
+def contact_list() -> Response | str:
+    """The organization's own contacts that learners see in lessons; add one."""
+    org = _contacts_org()
+    form = ContactForm()
+    if form.validate_on_submit():
+        try:
+            services.add_contact(org, _contact_data(form), actor=current_user)
+        except services.ContactLimitError:
+            db.session.rollback()
+            form.label.errors.append(
+                _("Lessons show at most %(n)d contacts: remove one first.", n=services.MAX_CONTACTS)
+            )
+        else:
+            db.session.commit()
+            flash(_("Contact added. Learners see it in the lessons on reporting."))
+            return redirect(_contacts_url(org))
+    return render_template(
+        "orgs/contacts.html", org=org, form=form, contacts=services.contacts_of(org)
+    )
+
+
+@bp.route("/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
+@requires(Permission.CONTACTS_MANAGE)
+def contact_edit(contact_id: int) -> Response | str:
+    """Change one of the organization's own contacts."""
+    contact = _get_contact(contact_id)
+    form = ContactForm(obj=contact)
+    if form.validate_on_submit():
+        services.update_contact(contact, _contact_data(form), actor=current_user)
+        db.session.commit()
+        flash(_("Contact saved."))
+        return redirect(_contacts_url(contact.organization))
+    return render_template(
+        "orgs/contact_form.html", org=contact.organization, form=form, contact=contact
+    )
+
+
+@bp.post("/contacts/<int:contact_id>/delete")
+@requires(Permission.CONTACTS_MANAGE)
+def contact_delete(contact_id: int) -> Response:
+    """Remove one of the organization's own contacts."""
+    contact = _get_contact(contact_id)
+    org = contact.organization
+    services.remove_contact(contact, actor=current_user)
+    db.session.commit()
+    flash(_("Contact removed."))
+    return redirect(_contacts_url(org))
