@@ -21,7 +21,6 @@ from tests.conftest import _backends, _postgres_url, make_config
 from trainer import create_app
 from trainer.extensions import db
 
-
 # SQLite cannot reflect the case-insensitive e-mail index (an expression index): the batch
 # migrations and the comparison say so, and the tests below check the index by using it.
 pytestmark = [
