@@ -45,6 +45,12 @@ def sync(path: str | None) -> None:
         click.echo(f"content sync: {len(report.problems)} problem(s); nothing written", err=True)
         raise SystemExit(1)
     db.session.commit()
+    if report.findings:
+        click.echo(
+            f"content sync: {report.findings} finding(s) of the item-writing rules; "
+            "see flask content check",
+            err=True,
+        )
     for slug, version in sorted(report.new_versions.items()):
         click.echo(f"  {slug}: new version {version}")
     click.echo(
