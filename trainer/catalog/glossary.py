@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from trainer.catalog.itemrules import Finding
 from trainer.catalog.yamlsrc import LineDict, LineList, Problem, load_yaml
 
@@ -192,16 +194,27 @@ def load_glossary(path: Path, shown: str) -> tuple[list[Variant], list[Problem]]
 # --------------------------------------------------------------------------- scanning
 
 
-def _yaml_texts(data: Any) -> Iterator[tuple[str, str, int]]:
-    """Yield (language, text, line) for every translated text in parsed YAML."""
-    if isinstance(data, LineDict):
-        for key, value in data.items():
-            if key in (*GLOSSARY_LANGUAGES, *OPTIONAL_LANGUAGES) and isinstance(value, str):
-                yield key, value, data.line_of(key)
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_TEXT_LANGUAGES = frozenset((*GLOSSARY_LANGUAGES, *OPTIONAL_LANGUAGES))
+
+
+def _yaml_texts(node: yaml.Node | None) -> Iterator[tuple[str, str, int]]:
+    """Yield (language, text, line of its key) for every translated text in a YAML tree.
+
+    Walks the composed nodes (the fast parser; the loader checks the files themselves).
+    """
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if (
+                isinstance(key, yaml.ScalarNode)
+                and key.value in _TEXT_LANGUAGES
+                and isinstance(value, yaml.ScalarNode)
+            ):
+                yield key.value, value.value, key.start_mark.line + 1
             else:
                 yield from _yaml_texts(value)
-    elif isinstance(data, list):
-        for value in data:
+    elif isinstance(node, yaml.SequenceNode):
+        for value in node.value:
             yield from _yaml_texts(value)
 
 
@@ -266,9 +279,10 @@ def check_terms(root: Path, variants: list[Variant]) -> list[Finding]:
                 continue  # the loader reports unreadable files
             findings += scan(variants, match.group(1), text, shown, 1, module, markdown=True)
             continue
-        data, problems = load_yaml(path, shown)
-        if problems:
-            continue  # the loader (or the rules check) reports them
-        for lang, text, line in _yaml_texts(data):
+        try:
+            tree = yaml.compose(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue  # the loader (or the rules check) reports it
+        for lang, text, line in _yaml_texts(tree):
             findings += scan(variants, lang, text, shown, line, module, markdown=False)
     return findings

@@ -84,7 +84,6 @@ class ModuleBank:
     languages: tuple[str, ...]
     items: tuple[dict[str, Any], ...]
     sources: Mapping[str, ItemSource]
-    extends: str | None = None
     extends_at: tuple[str, int] | None = None
     """Where module.yaml says `extends` (path, line), for inherited items."""
 

@@ -1154,7 +1154,6 @@ def _module_bank(draft: _Draft, body: _Body, spec: ModuleSpec) -> ModuleBank:
         languages=spec.languages,
         items=body.items,
         sources=body.sources,
-        extends=spec.extends,
         extends_at=(draft.ctx.path, draft.data.line_of("extends")) if spec.extends else None,
     )
 
