@@ -11,7 +11,7 @@ from trainer.catalog.cli import content_group
 from trainer.catalog.loader import load_content
 from trainer.catalog.stats import content_stats
 
-from .builders import make_tree, replace_in
+from .builders import make_tree, replace_in, write
 from .itembanks import bank_tree, choice, statement
 
 SHORT = ("Call the hotline", "Llamar a la línea")
@@ -114,3 +114,19 @@ def test_check_passes_on_a_clean_tree(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert result.stdout.startswith("content ok: 1 modules, 1 tracks\n")
     assert "findings per rule:" not in result.stdout
+
+
+def test_findings_outside_the_modules_have_their_own_row(tmp_path: Path) -> None:
+    root = make_tree(tmp_path)
+    write(
+        root / "glossary.yaml",
+        'terms:\n  - id: ordinance\n    en: {use: "ordinance"}\n'
+        '    es: {use: "ordenanza", avoid: ["reglamento"]}\n    vi: {use: "sắc lệnh"}\n',
+    )
+    replace_in(root / "tracks.yaml", 'es: "Ruta principal"', 'es: "Ruta del reglamento"')
+    result = cli(root, "--stats")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[lines.index("findings per rule:") + 1].split() == ["module", "glossary"]
+    assert ["(other", "files)", "1"] in [line.split() for line in lines]
+    assert ["base", "0"] in [line.split() for line in lines]

@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 
 from trainer.catalog import services
 from trainer.catalog.loader import load_content, report_lines
-from trainer.catalog.stats import content_stats, stats_json, stats_table
+from trainer.catalog.stats import content_stats, other_findings, stats_json, stats_table
 from trainer.extensions import db
 
 
@@ -42,7 +42,7 @@ def check(path: str | None, show_stats: bool, as_json: bool) -> None:
         click.echo(line, err=status != 0)
     if show_stats:
         click.echo()
-        for line in stats_table(content_stats(content)):
+        for line in stats_table(content_stats(content), other_findings(content)):
             click.echo(line)
     raise SystemExit(status)
 

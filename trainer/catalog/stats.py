@@ -164,8 +164,17 @@ def _percent(share: Share) -> str:
     return f"{share.percent}% ({share.counted}{acknowledged}/{share.total})"
 
 
-def stats_table(stats: Sequence[ModuleStats]) -> list[str]:
-    """The figures as readable lines: one table of bank and rule figures, one of findings."""
+def other_findings(content: LoadedContent) -> dict[str, int]:
+    """Findings per rule outside any module (tracks.yaml, rules/), or in modules with
+    problems."""
+    valid = set(content.modules)
+    return dict(sorted(Counter(f.code for f in content.findings if f.module not in valid).items()))
+
+
+def stats_table(stats: Sequence[ModuleStats], others: dict[str, int] | None = None) -> list[str]:
+    """The figures as readable lines: one table of bank and rule figures, one of findings
+    per rule (with a row for `others`: findings outside the modules)."""
+    others = others or {}
     rows = []
     for module in stats:
         longest = " ".join(
@@ -201,13 +210,18 @@ def stats_table(stats: Sequence[ModuleStats]) -> list[str]:
         ],
         rows,
     )
-    codes = sorted({code for module in stats for code in module.findings})
+    codes = sorted({code for module in stats for code in module.findings} | set(others))
     if codes:
         finding_rows = [
             [module.slug, *(str(module.findings.get(code, 0)) for code in codes)]
             for module in stats
         ]
-        totals = ["total", *(str(sum(m.findings.get(c, 0) for m in stats)) for c in codes)]
+        if others:
+            finding_rows.append(["(other files)", *(str(others.get(c, 0)) for c in codes)])
+        totals = [
+            "total",
+            *(str(sum(m.findings.get(c, 0) for m in stats) + others.get(c, 0)) for c in codes),
+        ]
         lines += ["", "findings per rule:", *_table(["module", *codes], [*finding_rows, totals])]
     lines += [
         "",
