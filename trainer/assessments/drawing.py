@@ -171,8 +171,12 @@ def draw_form(
     needed = length - len(requires)
     if len(general) < needed:
         raise BankTooSmall(kind, needed, len(general))
-    chosen += _freshest(general, needed, seen, rng)
-    rng.shuffle(chosen)
+    fill = _freshest(general, needed, seen, rng)
+    if chosen or any(item["id"] in seen for item in fill):
+        chosen += fill
+        rng.shuffle(chosen)  # the picks came in tiers: mix them
+    else:
+        chosen = fill  # one random sample: already in random order
     return [FormEntry(item_id=item["id"], option_order=_option_order(item, rng)) for item in chosen]
 
 
