@@ -12,14 +12,15 @@ from hypothesis import strategies as st
 from trainer.assessments.drawing import (
     BankTooSmall,
     FormEntry,
-    can_draw_disjoint_forms,
     draw_form,
     form_from_json,
     form_to_json,
     post_exclusions,
+    seen_order,
     usable_by,
 )
 from trainer.assessments.scoring import question_keys
+from trainer.catalog import bank as bank_rules
 
 # --- builders --------------------------------------------------------------------------
 
@@ -227,32 +228,6 @@ def test_post_exclusions() -> None:
     assert post_exclusions(["a", "b"], share_items=True) == set()
 
 
-@pytest.mark.parametrize(
-    ("bank", "pre_len", "post_len", "share", "expected"),
-    [
-        # pre-usable items must cover the pre-test
-        (bank_of(pre=2, post=100), 3, 1, False, False),
-        (bank_of(pre=2, both=1, post=100), 3, 1, False, True),
-        # 10 both: a pre form of 5 may take 5 of them, leaving 5 < 2 x 3
-        (bank_of(both=10), 5, 3, False, False),
-        (bank_of(both=10), 5, 3, True, True),
-        (bank_of(both=10), 5, 2, False, True),
-        # 6 post + 5 both - min(5, 5) = 6: enough for 2 x 3, not for 2 x 4
-        (bank_of(pre=5, both=5, post=6), 5, 3, False, True),
-        (bank_of(pre=5, both=5, post=6), 5, 4, False, False),
-        (bank_of(pre=5, both=5, post=6), 5, 4, True, True),
-        (bank_of(pre=5, both=5, post=6), 5, 6, True, False),
-        # the pre form takes at most pre_len of the both items
-        (bank_of(pre=0, both=8, post=0), 2, 3, False, True),
-        (bank_of(pre=0, both=8, post=0), 3, 3, False, False),
-    ],
-)
-def test_can_draw_disjoint_forms_examples(
-    bank: list[dict], pre_len: int, post_len: int, share: bool, expected: bool
-) -> None:
-    assert can_draw_disjoint_forms(bank, pre_len, post_len, share) is expected
-
-
 # --- properties -------------------------------------------------------------------------
 
 
@@ -313,37 +288,190 @@ def test_pre_and_post_forms_share_no_item(data: st.DataObject, bank: list, seed:
     assert not set(ids(pre_form)) & set(ids(post_form))
 
 
-@given(
-    data=st.data(),
-    bank=banks(max_size=16),
-    share=st.booleans(),
-    seed=st.integers(),
-)
-def test_bank_rule_guarantees_two_disjoint_post_forms(
-    data: st.DataObject, bank: list, share: bool, seed: int
-) -> None:
-    pre_len = data.draw(st.integers(min_value=0, max_value=6))
-    post_len = data.draw(st.integers(min_value=1, max_value=6))
-    pre_usable = [i["id"] for i in bank if i["use"] in ("pre", "both")]
-    both_ids = [i["id"] for i in bank if i["use"] == "both"]
-    if not can_draw_disjoint_forms(bank, pre_len, post_len, share):
-        # the rule is tight: too few pre items, or a pre form taking as many `both`
-        # items as it can leaves too few for two disjoint post forms
-        if len(pre_usable) < pre_len:
-            return
-        greedy = both_ids[:pre_len]
-        greedy += [i for i in pre_usable if i not in greedy][: pre_len - len(greedy)]
+def test_seen_order_keeps_the_last_form_an_item_was_on() -> None:
+    assert seen_order([["a", "b"], ["c"], ["b", "d"]]) == {"a": 0, "b": 2, "c": 1, "d": 2}
+    assert seen_order([]) == {}
+
+
+def test_unseen_items_first_then_those_seen_longest_ago() -> None:
+    bank = bank_of(post=6)
+    seen = {"post-0": 2, "post-1": 0, "post-2": 1, "post-3": 0}
+    form = ids(draw_form(bank, "post", 2, random.Random(1), seen=seen))
+    assert sorted(form) == ["post-4", "post-5"]
+    form = ids(draw_form(bank, "post", 4, random.Random(1), seen=seen))
+    assert sorted(form) == ["post-1", "post-3", "post-4", "post-5"]
+    form = ids(draw_form(bank, "post", 5, random.Random(1), seen=seen))
+    assert sorted(form) == ["post-1", "post-2", "post-3", "post-4", "post-5"]
+
+
+def grouped(bank: list[dict[str, Any]], group: str, count: int) -> list[dict[str, Any]]:
+    """`bank` plus `count` post items in `group`."""
+    extra = [item(f"{group}-{i}", "post") for i in range(count)]
+    for entry in extra:
+        entry["group"] = group
+    return bank + extra
+
+
+def test_a_post_form_holds_one_item_of_each_required_group() -> None:
+    bank = grouped(grouped(bank_of(post=4), "hotline", 3), "never-confront", 2)
+    for seed in range(20):
+        form = ids(
+            draw_form(bank, "post", 4, random.Random(seed), requires=["hotline", "never-confront"])
+        )
+        assert sum(1 for i in form if i.startswith("hotline-")) == 1
+        assert sum(1 for i in form if i.startswith("never-confront-")) == 1
+        assert sum(1 for i in form if i.startswith("post-")) == 2
+    # without the requirement a group is only a label: any number may be drawn
+    counts = {
+        sum(1 for i in ids(draw_form(bank, "post", 9, random.Random(s))) if "hotline" in i)
+        for s in range(5)
+    }
+    assert counts == {3}
+
+
+def test_required_group_prefers_its_unseen_item() -> None:
+    bank = grouped(bank_of(post=2), "hotline", 3)
+    seen = {"hotline-0": 0, "hotline-2": 1}
+    for seed in range(10):
+        form = ids(draw_form(bank, "post", 2, random.Random(seed), seen=seen, requires=["hotline"]))
+        assert "hotline-1" in form
+
+
+def test_required_group_that_cannot_be_drawn() -> None:
+    bank = bank_of(post=3)
+    with pytest.raises(BankTooSmall):
+        draw_form(bank, "post", 2, random.Random(0), requires=["hotline"])
+    with pytest.raises(ValueError, match="required groups"):
+        draw_form(grouped(bank, "a", 1), "post", 1, random.Random(0), requires=["a", "a"])
+
+
+@st.composite
+def grouped_banks(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[str]]:
+    """A bank with some items in up to two groups, and the groups a module requires."""
+    bank = draw(banks(max_size=16))
+    groups = draw(st.lists(st.sampled_from(["g1", "g2"]), unique=True, max_size=2))
+    for group in groups:
+        bank = grouped(bank, group, draw(st.integers(0, 4)))
+    return bank, groups
+
+
+@given(data=st.data(), drawn=grouped_banks(), seed=st.integers())
+def test_freshest_items_are_drawn(data: st.DataObject, drawn: tuple, seed: int) -> None:
+    bank, requires = drawn
+    all_ids = [i["id"] for i in bank]
+    history = (
+        data.draw(st.lists(st.lists(st.sampled_from(all_ids), unique=True), max_size=4))
+        if all_ids
+        else []
+    )
+    seen = seen_order(history)
+    usable = [i for i in bank if i["use"] in ("post", "both")]
+    length = data.draw(st.integers(len(requires), max(len(requires), len(usable) + 1)))
+    general = [i for i in usable if i.get("group") not in requires]
+    if len(general) < length - len(requires) or any(
+        not any(i.get("group") == g for i in usable) for g in requires
+    ):
         with pytest.raises(BankTooSmall):
-            draw_form(
-                bank, "post", 2 * post_len, random.Random(seed), post_exclusions(greedy, share)
-            )
+            draw_form(bank, "post", length, random.Random(seed), seen=seen, requires=requires)
         return
-    # the rule holds: whatever pre form is drawn, two disjoint post forms follow
-    pre_ids = data.draw(st.permutations(pre_usable))[:pre_len]
+    form = ids(draw_form(bank, "post", length, random.Random(seed), seen=seen, requires=requires))
+    assert len(set(form)) == len(form) == length
+    pools = [[i for i in usable if i.get("group") == g] for g in requires] + [general]
+    for pool in pools:
+        pool_ids = {i["id"] for i in pool}
+        chosen = [i for i in form if i in pool_ids]
+        if pool is not general:
+            assert len(chosen) == 1
+        left_out = pool_ids - set(chosen)
+        # nothing left out was fresher than anything chosen
+        never = -1
+        worst_chosen = max((seen.get(i, never) for i in chosen), default=never)
+        best_left = min((seen.get(i, never) for i in left_out), default=len(history))
+        assert worst_chosen <= best_left
+
+
+def simulate(
+    bank: list[dict[str, Any]],
+    pre_ids: list[str],
+    post_len: int,
+    rounds: int,
+    share: bool,
+    requires: list[str],
+    seed: int,
+) -> list[list[str]]:
+    """The forms a learner sees: the given pre form, then `rounds` post attempts."""
     rng = random.Random(seed)
-    exclude = post_exclusions(pre_ids, share)
-    first = draw_form(bank, "post", post_len, rng, exclude)
-    second = draw_form(bank, "post", post_len, rng, exclude | set(ids(first)))
-    assert not set(ids(first)) & set(ids(second))
-    if not share:
-        assert not set(pre_ids) & (set(ids(first)) | set(ids(second)))
+    forms = [pre_ids]
+    for _ in range(rounds):
+        form = draw_form(
+            bank,
+            "post",
+            post_len,
+            rng,
+            exclude=post_exclusions(pre_ids, share),
+            seen=seen_order(forms),
+            requires=requires,
+        )
+        forms.append(ids(form))
+    return forms
+
+
+def repeats(forms: list[list[str]]) -> int:
+    return sum(len(form) for form in forms) - len({i for form in forms for i in form})
+
+
+@given(data=st.data(), drawn=grouped_banks(), share=st.booleans(), seed=st.integers())
+def test_the_bank_rule_makes_every_allowed_attempt_fresh(
+    data: st.DataObject, drawn: tuple, share: bool, seed: int
+) -> None:
+    bank, requires = drawn
+    pre_len = data.draw(st.integers(0, 5))
+    post_len = data.draw(st.integers(max(1, len(requires)), 5))
+    attempts = data.draw(st.integers(1, 4))
+    counts = bank_rules.bank_counts(bank, requires)
+    pre_usable = [i["id"] for i in bank if i["use"] in ("pre", "both")]
+    uses = {i["id"]: i["use"] for i in bank}
+    slots = bank_rules.general_slots(post_len, requires)
+    if (
+        counts.pre_usable < pre_len
+        or bank_rules.drawable_general(counts, pre_len, share) < slots
+        or any(size == 0 for size in counts.groups.values())
+    ):
+        return  # the loader reports a problem: the module is not used
+    # the adversary: a pre form taking as many `both` items as it can
+    both_first = sorted(pre_usable, key=lambda i: uses[i] != "both")[:pre_len]
+    worst = bank_rules.worst_case_repeats(
+        bank,
+        pre_test_length=pre_len,
+        post_test_length=post_len,
+        attempts=attempts,
+        share_items=share,
+        requires=requires,
+    )
+    assert repeats(simulate(bank, both_first, post_len, attempts, share, requires, seed)) == worst
+    # any other pre form does no worse
+    pre_ids = data.draw(st.permutations(pre_usable))[:pre_len]
+    assert repeats(simulate(bank, pre_ids, post_len, attempts, share, requires, seed)) <= worst
+    needed, fresh = bank_rules.fresh_retakes_shortfall(
+        bank,
+        pre_test_length=pre_len,
+        post_test_length=post_len,
+        attempts=attempts,
+        requires=requires,
+    )
+    rule_holds = fresh >= needed and all(size >= attempts for size in counts.groups.values())
+    assert rule_holds is (worst == 0)
+
+
+@given(seed=st.integers(), extra=st.integers(1, 3))
+def test_extra_rounds_repeat_the_items_seen_longest_ago(seed: int, extra: int) -> None:
+    # 2 pre, 2 both, 6 post; forms of 3: 6 + 2 - 2 = 6 fresh items for 2 attempts
+    bank = bank_of(pre=2, both=2, post=6)
+    pre_ids = ["both-0", "both-1"]
+    forms = simulate(bank, pre_ids, 3, 2 + extra, False, [], seed)
+    assert repeats(forms[:3]) == 0
+    for index in range(3, len(forms)):
+        earlier = seen_order(forms[:index])
+        allowed = [i for i in earlier if not i.startswith(("pre-", "both-"))]
+        oldest = sorted(earlier[i] for i in allowed)[:3]
+        assert sorted(earlier[i] for i in forms[index]) == oldest

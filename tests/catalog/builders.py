@@ -16,6 +16,7 @@ languages: [en, es]
 minimum_minutes: 1
 pre_test_length: 1
 post_test_length: 1
+attempts: 2
 review: feedback
 lessons:
   - id: one

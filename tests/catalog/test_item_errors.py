@@ -224,35 +224,6 @@ def test_bank_too_small_for_pre_test(tmp_path: Path) -> None:
     )
 
 
-def test_bank_too_small_for_two_post_forms(tmp_path: Path) -> None:
-    root = make_tree(tmp_path)
-    # p1 becomes `both`: one pre form takes it, leaving q1 and q2 for two post forms of 1.
-    replace_in(questions_file(root), "use: pre", "use: both")
-    assert load_content(root).problems == []
-    replace_in(
-        questions_file(root),
-        "- id: q2\n    type: true_false\n    use: post",
-        "- id: q2\n    type: true_false\n    use: pre",
-    )
-    line = line_of(root / "base" / "module.yaml", "post_test_length")
-    assert_problem(root, f"modules/base/module.yaml:{line}", "need 2 items, only 1 remain")
-
-
-def test_share_items_relaxes_the_post_rule(tmp_path: Path) -> None:
-    root = make_tree(tmp_path)
-    replace_in(questions_file(root), "use: pre", "use: both")
-    replace_in(
-        questions_file(root),
-        "- id: q2\n    type: true_false\n    use: post",
-        "- id: q2\n    type: true_false\n    use: pre",
-    )
-    assert load_content(root).problems != []
-    replace_in(
-        root / "base" / "module.yaml", "review: feedback", "review: feedback\nshare_items: true"
-    )
-    assert load_content(root).problems == []
-
-
 def test_normalized_item_shapes(tmp_path: Path) -> None:
     root = with_scenario(tmp_path)
     replace_in(

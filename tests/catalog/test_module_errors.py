@@ -85,7 +85,7 @@ def test_missing_required_field_in_lesson(tmp_path: Path) -> None:
         ("component: 1", "component: two", "'component' must be a whole number"),
         ("review: feedback", "pass_mark: 0", "'pass_mark' must be a whole number from 1 to 100"),
         ("review: feedback", "pass_mark: 101", "'pass_mark' must be a whole number from 1 to 100"),
-        ("review: feedback", "attempts: 0", "'attempts' must be a whole number of at least 1"),
+        ("attempts: 2", "attempts: 0", "'attempts' must be a whole number of at least 1"),
         ("review: feedback", "cooldown_minutes: -5", "'cooldown_minutes'"),
         ("pre_test_length: 1", "pre_test_length: 0", "'pre_test_length' must be a whole number"),
         ("post_test_length: 1", "post_test_length: 1.5", "'post_test_length' must be a whole"),

@@ -161,5 +161,5 @@ def test_check_report_lists_every_problem(tmp_path: Path) -> None:
         f"{TRACKS}:{line_of(tracks_file(root), 'org_kind')}: 'org_kind' must be one of "
         "hotel, city_department, partner, not 'casino'",
         f"{TRACKS}:{line_of(tracks_file(root), '- base')}: module 'base' has problems",
-        "3 problem(s) found",
+        "3 problem(s) and 0 finding(s) found",
     ]

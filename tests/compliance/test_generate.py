@@ -37,7 +37,12 @@ def test_generates_hotels_with_every_status(generated):
     assert {"compliant", "due_soon", "overdue", "expired"} <= statuses
     assert statuses & {"not_started", "in_progress"}
     former = services.staff_rows(orgs[0], today, include_former=True)
-    assert len(former) == 25 and any(not row.active for row in former)
+    assert len(former) == 25
+    everyone = [row for org in orgs for row in services.staff_rows(org, today, include_former=True)]
+    assert any(not row.active for row in everyone)
+    assert {row.user_id for row in everyone if not row.active}.isdisjoint(
+        row.user_id for org in orgs for row in services.staff_rows(org, today)
+    )
     assert "generated 4 hotels" in generated
 
 

@@ -3,6 +3,12 @@
 A form is an ordered list of top-level items, each with the order its options are shown
 in. The form is recorded with the attempt, so the learner always sees the same form again
 after a reload or a restart. The random source is passed in, so a seed repeats a form.
+
+Fresh retakes: a post form draws the items the learner has not seen yet in the module
+(`seen`: the pre-test's and every earlier attempt's); when too few are left, it takes
+those seen longest ago. A post form also holds one item of each group the module
+requires (`requires`, module.yaml `post_test_requires`), drawn the same way. Whether a
+bank is large enough for every allowed attempt to be fresh is `trainer.catalog.bank`.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from trainer.assessments.scoring import option_ids, questions_of
+from trainer.catalog.bank import group_of
 
 FORM_KINDS: tuple[str, ...] = ("pre", "post")
 
@@ -93,46 +100,86 @@ def _option_order(item: Mapping[str, Any], rng: random.Random) -> dict[str, list
     return order
 
 
+def seen_order(forms: Iterable[Iterable[str]]) -> dict[str, int]:
+    """Return, for every item on the given forms (oldest form first), the index of the
+    last form it was on: a higher number was seen more recently."""
+    order: dict[str, int] = {}
+    for index, form in enumerate(forms):
+        for item_id in form:
+            order[item_id] = index
+    return order
+
+
+def _freshest(
+    candidates: Sequence[Mapping[str, Any]],
+    count: int,
+    seen: Mapping[str, int],
+    rng: random.Random,
+) -> list[Mapping[str, Any]]:
+    """Pick `count` candidates: unseen ones first, then those seen longest ago.
+
+    Within a tier (unseen, or seen on the same form) the pick is random.
+    """
+    unseen = [item for item in candidates if item["id"] not in seen]
+    if len(unseen) >= count:
+        return rng.sample(unseen, count)
+    chosen = list(unseen)
+    for when in sorted({seen[item["id"]] for item in candidates if item["id"] in seen}):
+        tier = [item for item in candidates if seen.get(item["id"]) == when]
+        needed = count - len(chosen)
+        if len(tier) >= needed:
+            return chosen + rng.sample(tier, needed)
+        chosen += tier
+    return chosen
+
+
 def draw_form(
     bank: Sequence[Mapping[str, Any]],
     kind: str,
     length: int,
     rng: random.Random,
     exclude: Collection[str] = (),
+    seen: Mapping[str, int] | None = None,
+    requires: Sequence[str] = (),
 ) -> list[FormEntry]:
-    """Draw `length` distinct usable items not in `exclude`, in random order, options shuffled."""
+    """Draw `length` distinct usable items not in `exclude`, in random order, options shuffled.
+
+    Items in `seen` (item id -> when it was last seen, see `seen_order`) are drawn only
+    when too few unseen ones are left, those seen longest ago first. With `requires`, the
+    form holds exactly one item of each of those groups and fills the rest from items
+    outside them.
+    """
     _check_kind(kind)
     if length < 0:
         raise ValueError("a form length cannot be negative")
     ids = [item["id"] for item in bank]
     if len(set(ids)) != len(ids):
         raise ValueError("the item bank has repeated item ids")
+    if len(set(requires)) != len(requires) or len(requires) > length:
+        raise ValueError("required groups must be distinct and fit in the form")
+    seen = seen or {}
     excluded = set(exclude)
     candidates = [item for item in bank if usable_by(item, kind) and item["id"] not in excluded]
-    if len(candidates) < length:
-        raise BankTooSmall(kind, length, len(candidates))
-    chosen = rng.sample(candidates, length)
+    chosen: list[Mapping[str, Any]] = []
+    for group in requires:
+        members = [item for item in candidates if group_of(item) == group]
+        if not members:
+            raise BankTooSmall(f"{kind} ({group})", 1, 0)
+        chosen += _freshest(members, 1, seen, rng)
+    required = set(requires)
+    general = [item for item in candidates if group_of(item) not in required]
+    needed = length - len(requires)
+    if len(general) < needed:
+        raise BankTooSmall(kind, needed, len(general))
+    fill = _freshest(general, needed, seen, rng)
+    if chosen or any(item["id"] in seen for item in fill):
+        chosen += fill
+        rng.shuffle(chosen)  # the picks came in tiers: mix them
+    else:
+        chosen = fill  # one random sample: already in random order
     return [FormEntry(item_id=item["id"], option_order=_option_order(item, rng)) for item in chosen]
 
 
 def post_exclusions(pre_form_ids: Iterable[str], share_items: bool) -> set[str]:
     """Return the items a post form may not use: the pre form's, unless items may be shared."""
     return set() if share_items else set(pre_form_ids)
-
-
-def can_draw_disjoint_forms(
-    bank: Sequence[Mapping[str, Any]], pre_len: int, post_len: int, share_items: bool
-) -> bool:
-    """Return whether the bank meets the rule: a pre form, then two post forms sharing no item.
-
-    `pre >= pre_len`, and `post_only + both - min(pre_len, both) >= 2 x post_len`
-    (`post_only + both >= 2 x post_len` when pre and post forms may share items).
-    """
-    uses = [item["use"] for item in bank]
-    pre_usable = sum(1 for use in uses if use in ("pre", "both"))
-    post_only = uses.count("post")
-    both = uses.count("both")
-    if pre_usable < pre_len:
-        return False
-    taken_by_pre = 0 if share_items else min(pre_len, both)
-    return post_only + both - taken_by_pre >= 2 * post_len

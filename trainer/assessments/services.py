@@ -17,7 +17,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from trainer.assessments import scoring
-from trainer.assessments.drawing import draw_form, form_from_json, form_to_json, post_exclusions
+from trainer.assessments.drawing import (
+    draw_form,
+    form_from_json,
+    form_to_json,
+    post_exclusions,
+    seen_order,
+)
 from trainer.assessments.models import Attempt, Response
 from trainer.auth.models import User
 from trainer.catalog.models import ModuleVersion
@@ -164,9 +170,27 @@ def start_post_test(progress: ModuleProgress, user: User) -> Attempt:
     pre = pre_test(progress)
     pre_ids = [entry["item_id"] for entry in (pre.form if pre else [])]
     exclude = post_exclusions(pre_ids, version.share_items)
-    form = draw_form(version.items, POST, version.post_test_length, _rng(), exclude=exclude)
+    form = draw_form(
+        version.items,
+        POST,
+        version.post_test_length,
+        _rng(),
+        exclude=exclude,
+        seen=_seen_items(progress),
+        requires=version.post_test_requires,
+    )
     number = len(attempts_of(progress, POST)) + 1
     return _new_attempt(progress, user, POST, form_to_json(form), number)
+
+
+def _seen_items(progress: ModuleProgress) -> dict[str, int]:
+    """Every item the learner was shown in this module, by when (see `seen_order`)."""
+    attempts = db.session.scalars(
+        select(Attempt)
+        .where(Attempt.module_progress_id == progress.id)
+        .order_by(Attempt.started_at, Attempt.id)
+    )
+    return seen_order([entry["item_id"] for entry in attempt.form] for attempt in attempts)
 
 
 POST_REFUSALS = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
@@ -9,7 +10,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from trainer.catalog import services
-from trainer.catalog.loader import check_report
+from trainer.catalog.loader import load_content, report_lines
+from trainer.catalog.stats import content_stats, other_findings, stats_json, stats_table
 from trainer.extensions import db
 
 
@@ -24,12 +26,24 @@ def _root(path: str | None) -> Path:
 
 @content_group.command("check")
 @click.argument("path", required=False)
+@click.option("--stats", "show_stats", is_flag=True, help="Also print per-module figures.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print problems, findings and figures as JSON."
+)
 @with_appcontext
-def check(path: str | None) -> None:
-    """Validate every content file; print each problem as path:line: message."""
-    lines, status = check_report(_root(path))
+def check(path: str | None, show_stats: bool, as_json: bool) -> None:
+    """Validate every content file; print each problem and finding as path:line: message."""
+    content = load_content(_root(path))
+    lines, status = report_lines(content)
+    if as_json:
+        click.echo(json.dumps(stats_json(content), ensure_ascii=False, indent=2))
+        raise SystemExit(status)
     for line in lines:
         click.echo(line, err=status != 0)
+    if show_stats:
+        click.echo()
+        for line in stats_table(content_stats(content), other_findings(content)):
+            click.echo(line)
     raise SystemExit(status)
 
 
@@ -45,6 +59,12 @@ def sync(path: str | None) -> None:
         click.echo(f"content sync: {len(report.problems)} problem(s); nothing written", err=True)
         raise SystemExit(1)
     db.session.commit()
+    if report.findings:
+        click.echo(
+            f"content sync: {report.findings} finding(s) of the item-writing rules; "
+            "see flask content check",
+            err=True,
+        )
     for slug, version in sorted(report.new_versions.items()):
         click.echo(f"  {slug}: new version {version}")
     click.echo(

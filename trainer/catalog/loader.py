@@ -14,7 +14,13 @@ A normalized item (``ModuleSpec.items``) is a plain dict::
      "case": {lang: str}, "questions": [sub-item, ...]}   # the last two: scenario only
 
 A scenario's `stem` is `{}` and its `feedback` is `{}` when the file gives none. Its
-sub-items have the same shape with their local id (`q1`) and the scenario's `use`.
+sub-items have the same shape with their local id (`q1`) and the scenario's `use`. A
+top-level item in a group also has `"group": str` (the key is absent otherwise, so that
+content without groups keeps its hash).
+
+Problems make content unusable: the module (or track) is left out and `flask content
+sync` refuses to run. Findings (the item-writing rules of `itemrules`, fresh retakes,
+the glossary) make `flask content check` fail but leave the content usable.
 """
 
 from __future__ import annotations
@@ -29,6 +35,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
+from trainer.catalog import bank
+from trainer.catalog.glossary import GLOSSARY_FILE, check_terms, load_glossary
+from trainer.catalog.itemrules import RULES, Finding, ItemSource, ModuleBank, check_items
 from trainer.catalog.markdown import first_heading, render_markdown
 from trainer.catalog.yamlsrc import LineDict, LineList, Problem, load_yaml
 
@@ -74,20 +83,27 @@ _MODULE_OPTIONAL = frozenset(
         "drop_items",
         "documents",
         "attestation",
+        "post_test_requires",
     ]
 )
 _ITEM_FIELDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
-    # type: (required, optional)
+    # type: (required, optional); `group` is for top-level items only
     "single": (
         frozenset({"id", "type", "use", "stem", "options", "correct", "feedback"}),
-        frozenset(),
+        frozenset({"accept", "group"}),
     ),
     "multiple": (
         frozenset({"id", "type", "use", "stem", "options", "correct", "feedback"}),
-        frozenset({"scoring"}),
+        frozenset({"scoring", "accept", "group"}),
     ),
-    "true_false": (frozenset({"id", "type", "use", "stem", "correct", "feedback"}), frozenset()),
-    "scenario": (frozenset({"id", "type", "use", "case", "questions"}), frozenset({"feedback"})),
+    "true_false": (
+        frozenset({"id", "type", "use", "stem", "correct", "feedback"}),
+        frozenset({"accept", "group"}),
+    ),
+    "scenario": (
+        frozenset({"id", "type", "use", "case", "questions"}),
+        frozenset({"feedback", "accept", "group"}),
+    ),
 }
 _ALL_ITEM_FIELDS = frozenset().union(*(req | opt for req, opt in _ITEM_FIELDS.values()))
 
@@ -177,11 +193,16 @@ class ModuleSpec:
     items: tuple[dict[str, Any], ...]
     documents: tuple[DocumentSpec, ...]
     attestation: dict[str, Any] | None
+    post_test_requires: tuple[str, ...] = ()
     content_hash: str = ""
 
     def _data(self, with_html: bool) -> dict[str, Any]:
-        """Return every field but the hash, with or without rendered HTML."""
-        return {
+        """Return every field but the hash, with or without rendered HTML.
+
+        `post_test_requires` is left out when empty, so content without required groups
+        keeps the hash it had before groups existed.
+        """
+        data = {
             "slug": self.slug,
             "component": self.component,
             "extends": self.extends,
@@ -201,6 +222,9 @@ class ModuleSpec:
             "documents": [document.as_json(with_html) for document in self.documents],
             "attestation": copy.deepcopy(self.attestation),
         }
+        if self.post_test_requires:
+            data["post_test_requires"] = list(self.post_test_requires)
+        return data
 
     def as_json(self) -> dict[str, Any]:
         """Return the whole module as JSON-ready data, hash included."""
@@ -229,11 +253,17 @@ class TrackSpec:
 
 @dataclass(frozen=True)
 class LoadedContent:
-    """The valid modules and tracks, and every problem found in the content."""
+    """The valid modules and tracks, every problem and every finding in the content.
+
+    `banks` holds each valid module's items with where they stand (for the rules and
+    `flask content check --stats`).
+    """
 
     modules: dict[str, ModuleSpec]
     tracks: list[TrackSpec]
     problems: list[Problem]
+    findings: list[Finding] = field(default_factory=list)
+    banks: dict[str, ModuleBank] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- checking
@@ -247,6 +277,7 @@ class _Ctx:
     problems: list[Problem]
     required_languages: tuple[str, ...] = REQUIRED_LANGUAGES
     kept_languages: tuple[str, ...] = LANGUAGES
+    module: str = ""
 
     def add(self, line: int, message: str) -> None:
         """Record a problem at `line` of this file."""
@@ -538,6 +569,63 @@ def _questions(ctx: _Ctx, item: LineDict, use: str | None) -> list[dict[str, Any
     return found
 
 
+def _text_lines(data: LineDict, key: str) -> dict[str, int]:
+    """Return the line of each language of a translated text."""
+    value = data.get(key)
+    return {lang: value.line_of(lang) for lang in value} if isinstance(value, LineDict) else {}
+
+
+def _option_lines(item: LineDict) -> dict[str, dict[str, int]]:
+    """Return, per option id, the line of each language of its text."""
+    raw = item.get("options")
+    lines: dict[str, dict[str, int]] = {}
+    for entry in raw if isinstance(raw, LineList) else []:
+        if isinstance(entry, LineDict) and (
+            isinstance(entry.get("id"), str) or _is_int(entry.get("id"))
+        ):
+            lines[str(entry["id"])] = _text_lines(entry, "text")
+    return lines
+
+
+def _accept(ctx: _Ctx, item: LineDict) -> tuple[dict[str, str], dict[str, int]]:
+    """Return the acknowledged exceptions ({rule code: reason}) and the line of each."""
+    if "accept" not in item:
+        return {}, {}
+    raw = _mapping(ctx, item["accept"], item.line_of("accept"), "'accept' (rule code: reason)")
+    accepted: dict[str, str] = {}
+    lines: dict[str, int] = {}
+    for code, reason in (raw or {}).items():
+        line = raw.line_of(code) if raw is not None else item.line
+        if code not in RULES:
+            ctx.add(line, f"'accept' names unknown rule '{code}' (rules: {', '.join(RULES)})")
+        elif not isinstance(reason, str) or len(reason.split()) < 2:
+            ctx.add(
+                line,
+                f"'accept' of '{code}' needs a reason: a few words on why this item is a "
+                "justified exception",
+            )
+        else:
+            accepted[code], lines[code] = " ".join(reason.split()), line
+    return accepted, lines
+
+
+def _source(ctx: _Ctx, item: LineDict, questions: list[dict[str, Any]] | None = None) -> ItemSource:
+    """Return where an item and its texts stand; takes its questions' sources out of them."""
+    accept, accept_lines = _accept(ctx, item)
+    subs = {str(sub["id"]): sub.pop("_source") for sub in questions or [] if "_source" in sub}
+    return ItemSource(
+        path=ctx.path,
+        line=item.line,
+        module=ctx.module,
+        stem=_text_lines(item, "stem"),
+        case=_text_lines(item, "case"),
+        options=_option_lines(item),
+        accept=accept,
+        accept_lines=accept_lines,
+        questions=subs,
+    )
+
+
 def _item_type(ctx: _Ctx, item: LineDict, nested: bool) -> str | None:
     """Return the item's type, reporting unknown types and nested scenarios."""
     kind = _choice_field(ctx, item, "type", ITEM_TYPES)
@@ -559,7 +647,7 @@ def _item(ctx: _Ctx, raw: Any, line: int, scenario_use: str | None = None) -> di
     kind = _item_type(ctx, item, nested)
     required, optional = _ITEM_FIELDS.get(kind or "", (frozenset({"id", "type"}), _ALL_ITEM_FIELDS))
     if nested:
-        required, optional = required - {"use"}, optional - {"use"}
+        required, optional = required - {"use"}, optional - {"use", "group"}
     _check_fields(ctx, item, required, optional, "a question" if nested else "an item")
     use = scenario_use if nested else _choice_field(ctx, item, "use", ITEM_USES)
     options = _options(ctx, item) if kind in ("single", "multiple") else []
@@ -575,9 +663,13 @@ def _item(ctx: _Ctx, raw: Any, line: int, scenario_use: str | None = None) -> di
         "feedback": _text_field(ctx, item, "feedback"),
         "_line": item.line,
     }
+    group = None if nested else _id_field(ctx, item, "group", "'group'")
+    if group is not None:
+        result["group"] = group
     if kind == "scenario":
         result["case"] = _text_field(ctx, item, "case")
         result["questions"] = _questions(ctx, item, use)
+    result["_source"] = _source(ctx, item, result.get("questions"))
     return result
 
 
@@ -605,6 +697,7 @@ class _Own:
     entry_id: str | None
     line: int
     after: str | None = None
+    source: ItemSource | None = None
 
 
 @dataclass
@@ -622,6 +715,7 @@ class _Draft:
     drop_items: list[tuple[str, int]] = field(default_factory=list)
     documents: tuple[DocumentSpec, ...] = ()
     attestation: dict[str, Any] | None = None
+    requires: list[tuple[str, int]] = field(default_factory=list)
 
 
 def _languages(ctx: _Ctx, data: LineDict) -> tuple[str, ...]:
@@ -704,7 +798,7 @@ def _lesson(
 
 
 def _drops(ctx: _Ctx, data: LineDict, key: str) -> list[tuple[str, int]]:
-    """Return the ids listed under `drop_lessons` or `drop_items`, with their lines."""
+    """Return the ids listed under `key` (drop_lessons, drop_items, post_test_requires)."""
     raw = _list(ctx, data, key)
     ids = [
         (_id_value(ctx, value, raw.line_of(i), f"an id in '{key}'"), raw.line_of(i))
@@ -754,14 +848,18 @@ def _own_items(ctx: _Ctx, folder: Path) -> list[_Own]:
     _check_fields(ctx, data, {"items"}, (), "questions.yaml")
     raw = _list(ctx, data, "items")
     items = [_item(ctx, entry, raw.line_of(index)) for index, entry in enumerate(raw)]
-    owns = [_Own(item, item["id"], item.pop("_line")) for item in items if item is not None]
+    owns = [
+        _Own(item, item["id"], item.pop("_line"), source=item.pop("_source"))
+        for item in items
+        if item is not None
+    ]
     _report_duplicates(ctx, ((own.entry_id, own.line) for own in owns), "item")
     return owns
 
 
 def _read_module(folder: Path, shown: str, problems: list[Problem]) -> _Draft:
     """Read and check one module folder's own files (an unreadable one gives an empty draft)."""
-    ctx = _Ctx(f"{shown}/module.yaml", problems)
+    ctx = _Ctx(f"{shown}/module.yaml", problems, module=folder.name)
     data = _load_mapping(ctx, folder / "module.yaml")
     if data is None:
         return _Draft(folder.name, ctx, _empty_mapping())
@@ -775,6 +873,9 @@ def _read_module(folder: Path, shown: str, problems: list[Problem]) -> _Draft:
     draft.drop_items = _drops(ctx, data, "drop_items")
     draft.documents = _documents(ctx, data, folder, shown)
     draft.attestation = _attestation(ctx, data)
+    draft.requires = _drops(ctx, data, "post_test_requires")
+    _report_duplicates(ctx, draft.requires, "required group")
+    draft.settings["post_test_requires"] = tuple(dict.fromkeys(g for g, _ in draft.requires))
     draft.items = _own_items(ctx.for_file(f"{shown}/questions.yaml"), folder)
     return draft
 
@@ -788,6 +889,7 @@ class _Body:
 
     lessons: tuple[LessonSpec, ...]
     items: tuple[dict[str, Any], ...]
+    sources: dict[str, ItemSource] = field(default_factory=dict)
 
 
 def _merge(
@@ -898,7 +1000,9 @@ def _resolve(
     )
     if len(draft.ctx.problems) > before or slug in failed:
         return None
-    bodies[slug] = _Body(tuple(lessons), tuple(items))
+    own = {o.entry_id: o.source for o in draft.items if o.value is not None and o.source}
+    sources = {**parent.sources, **own}
+    bodies[slug] = _Body(tuple(lessons), tuple(items), {i["id"]: sources[i["id"]] for i in items})
     return bodies[slug]
 
 
@@ -916,24 +1020,83 @@ def _check_minimum_time(draft: _Draft, body: _Body) -> None:
         )
 
 
-def _check_bank_size(draft: _Draft, body: _Body) -> None:
-    """Report an item bank too small for the pre-test and two disjoint post forms."""
+def _check_groups(draft: _Draft, body: _Body) -> None:
+    """Report required groups that are empty, too small or hold items the pre-test may ask."""
     settings = draft.settings
-    uses = [item["use"] for item in body.items]
-    pre_only, post_only, both = uses.count("pre"), uses.count("post"), uses.count("both")
+    for group, line in draft.requires:
+        members = [item for item in body.items if item.get("group") == group]
+        if not members:
+            draft.ctx.add(line, f"post_test_requires names group '{group}', but no item is in it")
+            continue
+        for item in members:
+            if item["use"] != "post":
+                source = body.sources[item["id"]]
+                draft.ctx.problems.append(
+                    Problem(
+                        source.path,
+                        source.line,
+                        f"item '{item['id']}' is in group '{group}', which module "
+                        f"'{draft.slug}' requires on every post-test: its use must be post "
+                        "(the pre-test asks its own item)",
+                    )
+                )
+        posts = sum(1 for item in members if item["use"] == "post")
+        if posts < settings["attempts"]:
+            draft.ctx.add(
+                line,
+                f"group '{group}' holds {posts} post item(s); each of the "
+                f"{settings['attempts']} attempts needs one the learner has not seen",
+            )
+
+
+def _check_bank(draft: _Draft, body: _Body, findings: list[Finding]) -> None:
+    """Report a bank too small to draw the tests, and (as a finding) one too small for
+    fresh retakes. The rules are in modules/README.md ("The bank rules")."""
+    settings = draft.settings
+    requires = settings["post_test_requires"]
+    counts = bank.bank_counts(body.items, requires)
     pre_length, post_length = settings["pre_test_length"], settings["post_test_length"]
-    if pre_only + both < pre_length:
+    if counts.pre_usable < pre_length:
         draft.ctx.add(
             draft.data.line_of("pre_test_length"),
             f"item bank too small: the pre-test draws {pre_length} items but only "
-            f"{pre_only + both} have use pre or both",
+            f"{counts.pre_usable} have use pre or both",
         )
-    left = post_only + both - (0 if settings["share_items"] else min(pre_length, both))
-    if left < 2 * post_length:
+    if len(requires) > post_length:
+        draft.ctx.add(
+            draft.data.line_of("post_test_requires"),
+            f"post_test_requires names {len(requires)} groups, more than post_test_length "
+            f"({post_length})",
+        )
+    _check_groups(draft, body)
+    slots = bank.general_slots(post_length, requires)
+    left = bank.drawable_general(counts, pre_length, settings["share_items"])
+    if left < slots:
         draft.ctx.add(
             draft.data.line_of("post_test_length"),
-            f"item bank too small: two post-test forms of {post_length} items need "
-            f"{2 * post_length} items, only {left} remain (see the rule in modules/README.md)",
+            f"item bank too small: a post form draws {slots} items outside the required "
+            f"groups, only {left} remain after the pre-test (see modules/README.md)",
+        )
+        return
+    needed, fresh = bank.fresh_retakes_shortfall(
+        body.items,
+        pre_test_length=pre_length,
+        post_test_length=post_length,
+        attempts=settings["attempts"],
+        requires=requires,
+    )
+    if fresh < needed:
+        findings.append(
+            Finding(
+                draft.ctx.path,
+                draft.data.line_of("post_test_length"),
+                f"fresh-retakes: {settings['attempts']} attempts x {slots} items need "
+                f"{needed} post items the pre-test cannot have taken, the bank has {fresh}: a "
+                f"learner may see {needed - fresh} item(s) again (see modules/README.md, "
+                f'"The bank rules")',
+                "fresh-retakes",
+                draft.slug,
+            )
         )
 
 
@@ -960,9 +1123,10 @@ def _module_folders(root: Path) -> list[Path]:
 
 
 def _load_modules(
-    root: Path, problems: list[Problem]
-) -> tuple[dict[str, ModuleSpec], dict[str, _Draft]]:
-    """Read, resolve and check every module; return the valid ones and all drafts."""
+    root: Path, problems: list[Problem], findings: list[Finding]
+) -> tuple[dict[str, ModuleSpec], dict[str, _Draft], dict[str, ModuleBank]]:
+    """Read, resolve and check every module; return the valid ones, all drafts, and the
+    valid ones' banks (items with where they stand)."""
     drafts: dict[str, _Draft] = {}
     failed: set[str] = set()
     for folder in _module_folders(root):
@@ -972,16 +1136,32 @@ def _load_modules(
             failed.add(folder.name)
     bodies: dict[str, _Body | None] = {}
     modules: dict[str, ModuleSpec] = {}
+    banks: dict[str, ModuleBank] = {}
     for slug, draft in drafts.items():
         body = _resolve(slug, drafts, bodies, failed)
         if body is None:
             continue
         before = len(problems)
+        module_findings: list[Finding] = []
         _check_minimum_time(draft, body)
-        _check_bank_size(draft, body)
+        _check_bank(draft, body, module_findings)
         if len(problems) == before:
             modules[slug] = _module_spec(draft, body)
-    return modules, drafts
+            banks[slug] = _module_bank(draft, body, modules[slug])
+            findings += module_findings
+    return modules, drafts, banks
+
+
+def _module_bank(draft: _Draft, body: _Body, spec: ModuleSpec) -> ModuleBank:
+    """The module's items and sources, as the item-writing rules see them."""
+    return ModuleBank(
+        slug=spec.slug,
+        component=spec.component,
+        languages=spec.languages,
+        items=body.items,
+        sources=body.sources,
+        extends_at=(draft.ctx.path, draft.data.line_of("extends")) if spec.extends else None,
+    )
 
 
 # --------------------------------------------------------------------------- tracks
@@ -1099,23 +1279,43 @@ def _load_tracks(
 def load_content(root: Path) -> LoadedContent:
     """Load every module and track under `root`; invalid ones are left out."""
     problems: list[Problem] = []
+    findings: list[Finding] = []
     if not root.is_dir():
         problems.append(Problem(str(root), 1, "content folder not found"))
         return LoadedContent({}, [], problems)
-    modules, drafts = _load_modules(root, problems)
+    modules, drafts, banks = _load_modules(root, problems, findings)
     tracks = _load_tracks(root, modules, drafts, problems)
+    findings += check_items(list(banks.values()), [(t.slug, t.modules) for t in tracks])
+    if (root / GLOSSARY_FILE).is_file():
+        variants, glossary_problems = load_glossary(
+            root / GLOSSARY_FILE, f"{root.name}/{GLOSSARY_FILE}"
+        )
+        problems += glossary_problems
+        findings += check_terms(root, variants)
     logger.debug(
-        "loaded %d modules, %d tracks, %d problems", len(modules), len(tracks), len(problems)
+        "loaded %d modules, %d tracks, %d problems, %d findings",
+        len(modules),
+        len(tracks),
+        len(problems),
+        len(findings),
     )
-    return LoadedContent(modules, tracks, sorted(set(problems)))
+    return LoadedContent(modules, tracks, sorted(set(problems)), sorted(set(findings)), banks)
+
+
+def report_lines(content: LoadedContent) -> tuple[list[str], int]:
+    """Return the printable lines of `flask content check` for loaded content, and its
+    exit status: every problem and finding in file order, then a summary."""
+    entries = sorted([*content.problems, *content.findings], key=lambda e: (e.path, e.line))
+    lines = [str(entry) for entry in entries]
+    if content.problems or content.findings:
+        lines.append(
+            f"{len(content.problems)} problem(s) and {len(content.findings)} finding(s) found"
+        )
+        return lines, 1
+    lines.append(f"content ok: {len(content.modules)} modules, {len(content.tracks)} tracks")
+    return lines, 0
 
 
 def check_report(root: Path) -> tuple[list[str], int]:
     """Return the printable lines of `flask content check` and its exit status."""
-    content = load_content(root)
-    lines = [str(problem) for problem in content.problems]
-    if content.problems:
-        lines.append(f"{len(content.problems)} problem(s) found")
-        return lines, 1
-    lines.append(f"content ok: {len(content.modules)} modules, {len(content.tracks)} tracks")
-    return lines, 0
+    return report_lines(load_content(root))

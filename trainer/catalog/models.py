@@ -79,6 +79,11 @@ class ModuleVersion(db.Model):
         return self.content.get("documents") or []
 
     @property
+    def post_test_requires(self) -> list[str]:
+        """The item groups every post-test form includes one item of."""
+        return list(self.content.get("post_test_requires") or [])
+
+    @property
     def attestation(self) -> dict[str, Any] | None:
         """Component 3: the statement the learner attests before the post-test."""
         return self.content.get("attestation")

@@ -24,12 +24,14 @@ PREVIEW_CONTACTS_PROVIDERS: list[Callable[[str, str], ContactsBox]] = []
 
 @dataclass
 class SyncReport:
-    """What a sync did: new versions by slug, tracks written, and problems found."""
+    """What a sync did: new versions by slug, tracks written, problems found, and how many
+    findings `flask content check` reports (they do not stop a sync)."""
 
     new_versions: dict[str, int] = field(default_factory=dict)
     unchanged: list[str] = field(default_factory=list)
     tracks: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    findings: int = 0
 
 
 def _version_row(module: Module, spec: ModuleSpec, number: int) -> ModuleVersion:
@@ -56,6 +58,7 @@ def _version_row(module: Module, spec: ModuleSpec, number: int) -> ModuleVersion
             "documents": data["documents"],
             "attestation": data["attestation"],
             "extends": data["extends"],
+            "post_test_requires": data.get("post_test_requires", []),
         },
     )
 
@@ -109,7 +112,7 @@ def _sync_track(spec: TrackSpec, modules: dict[str, Module]) -> Track:
 
 def sync_loaded(content: LoadedContent) -> SyncReport:
     """Write loaded content to the database (refuses when the content has problems)."""
-    report = SyncReport(problems=[str(p) for p in content.problems])
+    report = SyncReport(problems=[str(p) for p in content.problems], findings=len(content.findings))
     if content.problems:
         return report
     modules = {slug: _sync_module(spec, report) for slug, spec in content.modules.items()}

@@ -34,7 +34,7 @@ from flask import current_app
 from sqlalchemy import Table, func, insert, select, text, update
 
 from trainer.assessments import scoring
-from trainer.assessments.drawing import draw_form, form_to_json, post_exclusions
+from trainer.assessments.drawing import draw_form, form_to_json, post_exclusions, seen_order
 from trainer.assessments.models import Attempt, Response
 from trainer.audit import services as audit
 from trainer.auth.models import Role, User
@@ -146,6 +146,7 @@ class _Module:
     share_items: bool
     minimum_minutes: int
     difficulty: Mapping[str, float]
+    requires: tuple[str, ...] = ()
 
 
 def generated_exist() -> bool:
@@ -197,6 +198,7 @@ def _modules(track: Track) -> list[_Module]:
                 pass_mark=version.pass_mark,
                 attempts=version.attempts,
                 share_items=version.share_items,
+                requires=tuple(version.post_test_requires),
                 minimum_minutes=version.minimum_minutes,
                 difficulty={item["id"]: _difficulty(item["id"]) for item in version.items},
             )
@@ -626,9 +628,19 @@ class Generator:
         if not passed:
             return {"passed_at": None, "best": None, "seconds": seconds_total}
         exclude = post_exclusions([entry.item_id for entry in pre_form], module.share_items)
+        shown = [[entry.item_id for entry in pre_form]]
         best = 0.0
         for number in range(1, module.attempts + 1):
-            form = draw_form(module.items, "post", module.post_length, rng, exclude=exclude)
+            form = draw_form(
+                module.items,
+                "post",
+                module.post_length,
+                rng,
+                exclude=exclude,
+                seen=seen_order(shown),
+                requires=module.requires,
+            )
+            shown.append([entry.item_id for entry in form])
             skill = ability + 1.4 + 0.6 * (number - 1)
             begin = moment + timedelta(minutes=rng.randrange(2, 40))
             result = self.attempt(
