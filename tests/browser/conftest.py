@@ -305,11 +305,13 @@ class Checker:
 
     def settle(self, page: Any, timeout_ms: int = 10_000) -> None:
         """Wait until the page's background requests (autosaves) have answered."""
-        waited = 0
-        while self.watches[id(page)].pending:
+        waited = quiet = 0
+        # quiet for a moment: the page sends its next autosave once the last is answered
+        while quiet < 150:
             assert waited < timeout_ms, "background requests did not finish"
             page.wait_for_timeout(25)
             waited += 25
+            quiet = 0 if self.watches[id(page)].pending else quiet + 25
 
     # -- the checks --
 
