@@ -11,6 +11,8 @@ import secrets
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
+#: The development server's address: the default PUBLIC_BASE_URL, refused in production.
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
 INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
 
 
@@ -39,7 +41,7 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     MODULES_DIR = str(Path(os.environ.get("MODULES_DIR", BASE_DIR / "modules")))
     CERTIFICATE_STORAGE = os.environ.get("CERTIFICATE_STORAGE", "database")
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", DEVELOPMENT_BASE_URL)
 
     LANGUAGES = ("en", "es", "vi")
     BABEL_DEFAULT_LOCALE = "en"
@@ -74,7 +76,15 @@ class Config:
     OUTCOMES_MAX_AGE_MINUTES = int(os.environ.get("OUTCOMES_MAX_AGE_MINUTES", "15"))
     DUE_SOON_DAYS = int(os.environ.get("DUE_SOON_DAYS", "30"))
     RENEWAL_LEAD_DAYS = int(os.environ.get("RENEWAL_LEAD_DAYS", "30"))
+    # Who runs the program: named in the header, the footer and on every document.
     PROGRAM_NAME = os.environ.get("PROGRAM_NAME", "Houston Anti-Trafficking Training")
+    PROGRAM_OFFICE = os.environ.get("PROGRAM_OFFICE", "Mayor's Office")
+    PROGRAM_CITY = os.environ.get("PROGRAM_CITY", "City of Houston")
+    # The certificate's issuer block: a seal (SVG or PNG file; empty: the neutral seal
+    # shipped in trainer/static/img/seal.svg) and, when a name is given, the signatory.
+    CERTIFICATE_SEAL = os.environ.get("CERTIFICATE_SEAL", "")
+    CERTIFICATE_SIGNATORY_NAME = os.environ.get("CERTIFICATE_SIGNATORY_NAME", "")
+    CERTIFICATE_SIGNATORY_TITLE = os.environ.get("CERTIFICATE_SIGNATORY_TITLE", "")
 
 
 class DevConfig(Config):
@@ -109,6 +119,12 @@ class ProductionConfig(Config):
     def __init__(self) -> None:
         if not self.SECRET_KEY:
             raise RuntimeError("SECRET_KEY must be set in production (see README.md).")
+        if self.PUBLIC_BASE_URL.rstrip("/") == DEVELOPMENT_BASE_URL:
+            raise RuntimeError(
+                "PUBLIC_BASE_URL must be the public address of the site in production: "
+                f"certificates printed with {DEVELOPMENT_BASE_URL} could not be verified "
+                "(see README.md)."
+            )
 
 
 def _instance_secret() -> str:

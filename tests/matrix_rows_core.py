@@ -29,6 +29,7 @@ MATRIX: dict[str, tuple[str, UrlFn, dict[str, tuple[int, int]]]] = {
     ),
     "core.healthz": ("GET", lambda w, s: "/healthz", {r: same(200) for r in ROLES}),
     "core.set_language": ("POST", lambda w, s: "/language", {r: same(302) for r in ROLES}),
+    "core.seal": ("GET", lambda w, s: "/seal", {r: same(200) for r in ROLES}),
     "static": ("GET", lambda w, s: "/static/css/app.css", {r: same(200) for r in ROLES}),
     "auth.login": (
         "GET",

@@ -87,7 +87,7 @@ def test_language_switch_ignores_unknown_languages_and_foreign_next(client):
 
 def test_base_layout_is_accessible(client, make):
     page = client.get("/auth/login").text
-    assert 'class="skip-link" href="#main"' in page and 'id="main"' in page
+    assert 'class="usa-skipnav" href="#main-content"' in page and 'id="main-content"' in page
     assert "<header" in page and "<main" in page and "<footer" in page
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
     # every input has a label

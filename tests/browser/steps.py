@@ -136,8 +136,17 @@ def sign_in(driver: Driver, email: str, password: str) -> None:
     driver.go("main form button[type=submit]")
 
 
+def open_menu(driver: Driver) -> None:
+    """On a phone, open the header's menu (the links, language and sign-out are in it)."""
+    button = driver.page.locator("header .usa-menu-btn")
+    if button.is_visible():
+        driver.activate("header .usa-menu-btn")
+        driver.page.locator("header .usa-nav.is-visible").wait_for()
+
+
 def sign_out(driver: Driver) -> None:
-    """The sign-out button in the header."""
+    """The sign-out button in the header (in the menu on a phone)."""
+    open_menu(driver)
     driver.go("form.signout button")
 
 

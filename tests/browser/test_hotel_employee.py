@@ -33,7 +33,7 @@ def _manager_adds(
     sign_in(driver, manager.email, PASSWORD)
     assert page.url.endswith("/orgs/staff"), page.url
     driver.check("staff-list")
-    driver.go("main a.button[href*='/orgs/staff/new']")
+    driver.go("main a[href*='/orgs/staff/new']")
     driver.check("staff-new")
     driver.type_into("#first_name", first)
     driver.type_into("#last_name", last)
@@ -41,7 +41,7 @@ def _manager_adds(
     page.select_option("#job_role", job)
     driver.type_into("#hire_date", (date.today() - timedelta(days=3)).isoformat())
     page.select_option("#language", language)
-    driver.go("main form.stack button[type=submit]")
+    driver.go("main form.usa-form button[type=submit]")
     assert page.url.endswith("/orgs/staff"), page.url
     driver.check("staff-list-added")
 
@@ -115,7 +115,7 @@ def test_invited_employee_earns_a_certificate(
     employee.check("invitation")
     employee.type_into("#password", NEW_PASSWORD)
     employee.type_into("#confirm", NEW_PASSWORD)
-    employee.go("main form.stack button[type=submit]")
+    employee.go("main form.usa-form button[type=submit]")
     assert page.url.endswith("/learn/"), page.url
     assert page.evaluate("() => document.documentElement.lang") == language
 
@@ -159,7 +159,7 @@ def test_housekeeper_signs_in_with_the_access_sheet_on_a_phone(
     phone.goto(link)
     person.check("access-code")
     assert phone.input_value("#code") == code
-    person.go("main form.stack button[type=submit]")
+    person.go("main form.usa-form button[type=submit]")
     assert phone.url.endswith("/learn/"), phone.url
     modules = do_track(person)
     assert [m["slug"] for m in modules] == ["intro-indicators", "hotel-lodging"]

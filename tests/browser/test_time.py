@@ -118,7 +118,7 @@ def test_manager_gives_a_learner_extended_time(live_db, make, open_page, checker
     desk.go(f"main a[href$='/orgs/staff/{learner.id}/edit']")
     desk.check("staff-edit")
     desk.page.select_option("#extra_time_percent", "50")
-    desk.go("main form.stack button[type=submit]")
+    desk.go("main form.usa-form button[type=submit]")
     desk.check("staff-list-saved")
     db.session.expire_all()
     assert db.session.get(User, learner.id).extra_time_percent == 50

@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from trainer.core.validators import EmailAddress
-from trainer.orgs.jobroles import LANGUAGE_NAMES, job_role_choices
+from trainer.orgs.jobroles import LANGUAGE_NAMES, ORG_KINDS, job_role_choices
 
 
 def _not_future(form: FlaskForm, field: DateField) -> None:
@@ -25,11 +25,7 @@ class OrganizationForm(FlaskForm):
 
     kind = SelectField(
         _l("Kind"),
-        choices=[
-            SelectChoice("hotel", _l("Hotel")),
-            SelectChoice("city_department", _l("City department")),
-            SelectChoice("partner", _l("Partner")),
-        ],
+        choices=[SelectChoice(code, label) for code, label in ORG_KINDS.items()],
     )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])

@@ -36,7 +36,7 @@ bp = Blueprint("orgs", __name__, url_prefix="/orgs")
 def _org_form(org: Organization | None = None) -> OrganizationForm:
     form = OrganizationForm(obj=org)
     form.jurisdiction.choices = [
-        SelectChoice(j, f"{localized(rule.name, str(get_locale()))} ({j})")
+        SelectChoice(j, localized(rule.name, str(get_locale())) or j)
         for j, rule in sorted(current_app.extensions["trainer.jurisdictions"].items())
     ]
     form.department.choices = [SelectChoice("", "—")] + [
