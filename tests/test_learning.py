@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import timedelta
 
 from sqlalchemy import func, select, update
@@ -337,13 +339,23 @@ def test_admin_previews_any_version_in_any_language(client, make):
     admin = make.user(role="admin")
     login(client, admin)
     listing = client.get("/catalog/")
-    assert "hotel-lodging" in listing.text
     from trainer.catalog.services import module_by_slug
 
     version = module_by_slug("hotel-lodging").current_version
+    # Modules by their titles, never their slugs
+    assert html.escape(version.title["en"], quote=False) in listing.text
+    assert "hotel-lodging" not in listing.text.replace(f"/catalog/version/{version.id}", "")
     page = client.get(f"/catalog/version/{version.id}?lang=es")
-    assert version.title["es"] in page.text
-    assert version.lessons[0]["title"]["es"] in page.text
+    text = html.unescape(page.text)
+    assert version.title["es"] in text
+    for lesson in version.lessons:
+        # each lesson rendered in Spanish, not as a dictionary of languages
+        assert lesson["title"]["es"] in text
+        first_words = re.sub(r"<[^>]+>", "", lesson["html"]["es"]).split()[:6]
+        assert " ".join(first_words) in re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", text))
+    assert "{'en'" not in text and "'es':" not in text
+    for item in version.items:
+        assert f">{item['id']}<" not in page.text and f"<strong>{item['id']}" not in page.text
     assert client.get(f"/catalog/version/{version.id}?lang=xx").status_code == 404
 
 

@@ -159,12 +159,14 @@ def _connect_features() -> None:
     from trainer.compliance import services as compliance
     from trainer.learning import services as learning
     from trainer.orgs import services as orgs
+    from trainer.orgs import sheets
 
     hooks = (
         (orgs.STAFF_HOOKS, learning.enroll_automatically),
         (learning.COMPLETION_HOOKS, certificates.issue_for_enrollment),
         (learning.DUE_DATE_PROVIDERS, compliance.first_due_date),
         (learning.MINIMUM_MINUTES_PROVIDERS, compliance.minimum_minutes_for),
+        (sheets.TRAINING_PROVIDERS, learning.trainings_for_sheet),
     )
     for registry, hook in hooks:
         if hook not in registry:

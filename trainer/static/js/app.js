@@ -67,6 +67,54 @@
     tick();
   }
 
+  // Access sheets: the QR code opens /auth/code#code=...; the fragment never reaches the
+  // server. Fill the field from it, then drop it from the address bar and the history.
+  var codeForm = document.querySelector("form[data-code-fragment]");
+  var fragment = /^#code=([A-Za-z0-9-]{8,40})$/.exec(window.location.hash);
+  if (codeForm && fragment) {
+    var codeInput = codeForm.querySelector("input[name=code]");
+    if (codeInput) {
+      codeInput.value = fragment[1];
+      var filled = codeForm.querySelector("[data-code-filled]");
+      if (filled) { filled.hidden = false; }
+    }
+    window.history.replaceState(null, "", window.location.pathname + window.location.search);
+  }
+
+  // Tests: before sending the answers with questions left unanswered, list them (the
+  // server asks the same when this script does not run). "Submit anyway" sends them.
+  var testForm = document.querySelector("form[data-check-unanswered]");
+  var warning = document.querySelector("[data-unanswered]");
+  if (testForm && warning) {
+    testForm.addEventListener("submit", function (event) {
+      var button = event.submitter;
+      if (!button || button.value !== "submit") { return; }
+      var missing = [];
+      testForm.querySelectorAll("fieldset[data-question]").forEach(function (set) {
+        if (!set.querySelector("input:checked")) { missing.push(set); }
+      });
+      if (!missing.length) { return; }
+      event.preventDefault();
+      var list = warning.querySelector("[data-unanswered-list]");
+      var heading = warning.querySelector("[data-unanswered-heading]");
+      list.textContent = "";
+      missing.forEach(function (set) {
+        var item = document.createElement("li");
+        var link = document.createElement("a");
+        link.className = "usa-link";
+        link.href = "#" + set.id;
+        link.textContent = set.getAttribute("data-label");
+        item.appendChild(link);
+        list.appendChild(item);
+      });
+      heading.textContent = missing.length === 1
+        ? warning.getAttribute("data-heading-one")
+        : warning.getAttribute("data-heading-many").replace("%d", String(missing.length));
+      warning.hidden = false;
+      warning.focus();
+    });
+  }
+
   // Autosave: each answer is sent as it is given, one request at a time (the latest
   // choice of each question wins); the full form still posts without JS.
   var form = document.querySelector("form[data-autosave]");
