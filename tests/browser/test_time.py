@@ -61,10 +61,10 @@ def test_lesson_countdown_is_announced_sparingly(live_db, make, open_page, check
     page = open_page()
     person = Driver(page, checker)
     sign_in(person, learner.email, PASSWORD)
-    person.go("main section.card ol a[href*='/learn/m/']")
+    person.go("main .usa-summary-box a.usa-button[href*='/learn/m/']")
     take_test(person, "pre", right=False)
-    person.go("main a.button[href*='/learn/m/']")
-    person.go("main .card a.button[href*='/lesson/']")
+    person.go("main a.usa-button[href*='/learn/m/']")
+    person.go("main .usa-summary-box a.usa-button[href*='/lesson/']")
     progress_id = number_in(page.url, r"/learn/m/(\d+)/")
     lesson_id = page.url.rsplit("/", 1)[1]
 

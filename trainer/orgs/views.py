@@ -200,11 +200,13 @@ def staff_active(user_id: int) -> Response | str:
         abort(400, _("You cannot deactivate your own account."))
     active = request.form.get("active") == "1"
     if not active and person.active and request.form.get("confirm") != "yes":
-        return render_template("orgs/deactivate_confirm.html", person=person)
+        return render_template(
+            "orgs/deactivate_confirm.html", person=person, back=_staff_list_of(person)
+        )
     services.set_staff_active(person, active, actor=current_user)
     db.session.commit()
     flash(_("Reactivated.") if active else _("Deactivated. Their training records are kept."))
-    return redirect(url_for("orgs.staff_list"))
+    return redirect(_staff_list_of(person))
 
 
 def _send_invitation(user: User) -> None:
@@ -249,6 +251,12 @@ def _sheets_response(people: list[tuple[User, str]], filename: str) -> Response:
     )
 
 
+def _staff_list_of(person: User) -> str:
+    """The staff list a person is on (an admin names the organization)."""
+    org = person.organization_id if current_user.role == Role.ADMIN else None
+    return url_for("orgs.staff_list", org=org)
+
+
 def _code_stamp(person: User) -> str:
     """Which code a confirmation page was about (when it was issued)."""
     issued = person.access_code_issued_at
@@ -268,7 +276,7 @@ def staff_access_code(user_id: int) -> Response:
         auth_services.revoke_access_code(person, actor=current_user)
         db.session.commit()
         flash(_("The access code no longer works."))
-        return redirect(url_for("orgs.staff_list"))
+        return redirect(_staff_list_of(person))
     if person.access_code_digest:
         return redirect(url_for("orgs.staff_access_code_replace", user_id=person.id))
     code = auth_services.issue_access_code(person, actor=current_user)
@@ -295,7 +303,10 @@ def staff_access_code_replace(user_id: int) -> Response | str:
         db.session.commit()
         return response
     return render_template(
-        "orgs/access_code_replace.html", person=person, stamp=_code_stamp(person)
+        "orgs/access_code_replace.html",
+        person=person,
+        stamp=_code_stamp(person),
+        back=_staff_list_of(person),
     )
 
 
@@ -313,7 +324,7 @@ def access_sheets() -> Response:
             ),
             "info",
         )
-        return redirect(url_for("orgs.staff_list"))
+        return redirect(url_for("orgs.staff_list", org=request.args.get("org", type=int)))
     issued = [(p, auth_services.issue_access_code(p, actor=current_user)) for p in people]
     response = _sheets_response(issued, f"access-sheets-{org.id}.pdf")
     db.session.commit()

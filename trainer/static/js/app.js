@@ -43,6 +43,7 @@
     var next = document.querySelector("[data-pace-next]");
     var doneText = pace.getAttribute("data-done-text") || "";
     var minuteText = pace.getAttribute("data-minutes-text") || "";
+    var oneMinuteText = pace.getAttribute("data-minute-text") || "";
     var lastAnnounced = null;
     var format = function (s) {
       var m = Math.floor(s / 60), r = s % 60;
@@ -58,7 +59,9 @@
       // Announce sparingly: once a minute, not every second.
       var minutes = Math.ceil(remaining / 60);
       if (announcer && remaining % 60 === 0 && minutes !== lastAnnounced) {
-        announcer.textContent = minuteText.replace("%d", String(minutes));
+        announcer.textContent = minutes === 1 && oneMinuteText
+          ? oneMinuteText
+          : minuteText.replace("%d", String(minutes));
         lastAnnounced = minutes;
       }
       remaining -= 1;
