@@ -249,6 +249,16 @@ def due_state(due: date | None, completed: bool, today: date, soon_days: int) ->
     return {"state": "due", "days": days}
 
 
+def _without_hint(stem: str) -> str:
+    """The stem without a closing "Choose all that apply." (the page says it once, as a
+    hint under the question)."""
+    hint = _("Choose all that apply.").rstrip(".").strip().casefold()
+    text = stem.rstrip().rstrip(".").rstrip()
+    if hint and text.casefold().endswith(hint):
+        return text[: len(text) - len(hint)].rstrip()
+    return stem
+
+
 def _question_view(
     key: str, question: dict[str, Any], order: list[str], saved: Any, language: str
 ) -> dict[str, Any]:
@@ -270,12 +280,15 @@ def _question_view(
             for oid in order
             if oid in options_by_id
         ]
+    stem = localized(question.get("stem"), language)
+    if qtype == "multiple":
+        stem = _without_hint(stem)
     return {
         "key": key,
         "field": "q:" + key,
         "dom_id": "q-" + key.replace(".", "-"),
         "type": qtype,
-        "stem": localized(question.get("stem"), language),
+        "stem": stem,
         "options": options,
         "multiple": qtype == "multiple",
         "answered": saved is not None,
