@@ -395,9 +395,11 @@ def test_page_is_a_single_letter_landscape_page(cert_app: Flask) -> None:
     assert (round(float(box.width)), round(float(box.height))) == LETTER_LANDSCAPE
 
 
-def test_long_content_still_fits_on_one_page(cert_app: Flask) -> None:
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_long_content_still_fits_on_one_page(translated_app: Flask, language: str) -> None:
     data = replace(
         SAMPLE,
+        language=language,
         holder_name="María José de la Concepción Ñúñez-Hernández Villalobos",
         organization_name="Gran Hotel y Suites del Centro de Convenciones de Houston Norte",
         modules=tuple(
@@ -412,7 +414,10 @@ def test_long_content_still_fits_on_one_page(cert_app: Flask) -> None:
     assert not needs_dense_layout(SAMPLE)
     reader = reader_for(render_certificate_pdf(data))
     assert len(reader.pages) == 1
-    assert flat(data.holder_name) in flat(reader.pages[0].extract_text())
+    text = flat(reader.pages[0].extract_text())
+    # the first and the last things printed are both on the page
+    assert flat(data.holder_name) in text
+    assert data.serial in text and data.verification_code in text
 
 
 # --- Fonts -------------------------------------------------------------------------
