@@ -16,7 +16,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -144,9 +144,10 @@ def complete_lesson(progress_id: int, lesson_id: str) -> Response:
         services.complete_lesson(progress, lesson_id, current_user)
     except services.TooEarly as early:
         flash(
-            _(
-                "Please keep reading: this lesson can be completed in %(seconds)d seconds.",
-                seconds=early.remaining_seconds,
+            ngettext(
+                "Please keep reading: this lesson can be completed in %(num)d second.",
+                "Please keep reading: this lesson can be completed in %(num)d seconds.",
+                early.remaining_seconds,
             ),
             "error",
         )

@@ -15,7 +15,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -350,6 +350,6 @@ def staff_import() -> Response | str:
                 if user.email:
                     _send_invitation(user)
             db.session.commit()
-            flash(_("%(count)d staff imported.", count=len(users)))
+            flash(ngettext("%(num)d person imported.", "%(num)d people imported.", len(users)))
             return redirect(url_for("orgs.staff_list"))
     return render_template("orgs/staff_import.html", form=form, org=org, result=result)
