@@ -39,6 +39,7 @@ class Config:
     SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'trainer.sqlite3'}")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLITE_BUSY_SECONDS = float(os.environ.get("SQLITE_BUSY_SECONDS", "30"))
     MODULES_DIR = str(Path(os.environ.get("MODULES_DIR", BASE_DIR / "modules")))
     CERTIFICATE_STORAGE = os.environ.get("CERTIFICATE_STORAGE", "database")
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", DEVELOPMENT_BASE_URL)
@@ -52,7 +53,10 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
     IDLE_TIMEOUT_MINUTES = int(os.environ.get("IDLE_TIMEOUT_MINUTES", "20"))
+    SESSION_MAX_HOURS = float(os.environ.get("SESSION_MAX_HOURS", "12"))
     REMEMBER_COOKIE_DURATION = 0
+    #: Proxies in front of the app that set X-Forwarded-For (0: none, serve directly).
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     STAFF_IMPORT_MAX_BYTES = int(os.environ.get("STAFF_IMPORT_MAX_BYTES", str(1024 * 1024)))
@@ -86,6 +90,20 @@ class Config:
     CERTIFICATE_SIGNATORY_NAME = os.environ.get("CERTIFICATE_SIGNATORY_NAME", "")
     CERTIFICATE_SIGNATORY_TITLE = os.environ.get("CERTIFICATE_SIGNATORY_TITLE", "")
 
+    #: Keys the audit log's event hashes (HMAC-SHA256); kept outside the database, so
+    #: someone who can write to the database cannot recompute the chain.
+    AUDIT_HMAC_KEY: str | None = os.environ.get("AUDIT_HMAC_KEY")
+    #: Earlier keys, comma-separated, still accepted when verifying older events.
+    AUDIT_HMAC_OLD_KEYS = [
+        k for k in os.environ.get("AUDIT_HMAC_OLD_KEYS", "").split(",") if k.strip()
+    ]
+    #: Where signed checkpoints of the chain's head are appended (outside the database).
+    AUDIT_CHECKPOINT_FILE = os.environ.get(
+        "AUDIT_CHECKPOINT_FILE", str(INSTANCE_DIR / "audit-checkpoints.jsonl")
+    )
+    #: A checkpoint is written after every this many events (0: only on demand).
+    AUDIT_CHECKPOINT_EVERY = int(os.environ.get("AUDIT_CHECKPOINT_EVERY", "100"))
+
 
 class DevConfig(Config):
     """Local development: a secret key generated once and kept in the instance folder."""
@@ -94,7 +112,9 @@ class DevConfig(Config):
 
     def __init__(self) -> None:
         if not self.SECRET_KEY:
-            self.SECRET_KEY = _instance_secret()
+            self.SECRET_KEY = _instance_secret("secret_key")
+        if not self.AUDIT_HMAC_KEY:
+            self.AUDIT_HMAC_KEY = _instance_secret("audit_key")
 
 
 class TestConfig(Config):
@@ -107,14 +127,18 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     MAIL_SERVER = ""
+    AUDIT_HMAC_KEY = "test-audit-key-not-for-production"
+    AUDIT_CHECKPOINT_EVERY = 0
 
 
 class ProductionConfig(Config):
-    """Production: refuses to start without SECRET_KEY; secure cookies."""
+    """Production: refuses to start without its secrets or with per-process state."""
 
     SESSION_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
     EMAIL_ALLOW_TEST_DOMAINS = _flag("EMAIL_ALLOW_TEST_DOMAINS", False)
+    # The README runs production behind one TLS-terminating proxy.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "1"))
 
     def __init__(self) -> None:
         if not self.SECRET_KEY:
@@ -125,11 +149,18 @@ class ProductionConfig(Config):
                 f"certificates printed with {DEVELOPMENT_BASE_URL} could not be verified "
                 "(see README.md)."
             )
+        if not self.AUDIT_HMAC_KEY:
+            raise RuntimeError("AUDIT_HMAC_KEY must be set in production (see README.md).")
+        if self.RATELIMIT_STORAGE_URI.startswith("memory://"):
+            raise RuntimeError(
+                "RATELIMIT_STORAGE_URI must name a shared store such as redis://... in "
+                "production: per-process counters let each worker grant its own attempts."
+            )
 
 
-def _instance_secret() -> str:
-    """Return the development secret key, creating it in the instance folder once."""
-    path = INSTANCE_DIR / "secret_key"
+def _instance_secret(name: str) -> str:
+    """Return a development secret, creating it in the instance folder once."""
+    path = INSTANCE_DIR / name
     if path.exists():
         return path.read_text().strip()
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)

@@ -85,7 +85,9 @@ def backend_app(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Flask]:
     """One app and schema per backend, with the shipped content synced once."""
-    overrides: dict[str, Any] = {}
+    overrides: dict[str, Any] = {
+        "AUDIT_CHECKPOINT_FILE": str(tmp_path_factory.mktemp("audit") / "checkpoints.jsonl")
+    }
     schema = None
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
@@ -123,6 +125,7 @@ def backend_app(
 
 
 def _clear(app: Flask) -> None:
+    Path(app.config["AUDIT_CHECKPOINT_FILE"]).unlink(missing_ok=True)
     with app.app_context():
         db.session.remove()
         tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in CONTENT_TABLES]

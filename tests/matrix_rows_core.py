@@ -45,6 +45,11 @@ MATRIX: dict[str, tuple[str, UrlFn, dict[str, tuple[int, int]]]] = {
         lambda w, s: "/auth/invitation/not-a-token",
         {r: same(302) for r in ROLES},
     ),
+    "auth.change_password": (
+        "GET",
+        lambda w, s: "/auth/password",
+        {"anonymous": same(LOGIN), **{r: same(200) for r in ROLES[1:]}},
+    ),
     "auth.user_list": (
         "GET",
         lambda w, s: "/auth/users",

@@ -203,6 +203,9 @@ def test_access_code_sign_in_and_revocation(client, make):
     code = re.search(r"\b([A-Z0-9]{4}(?:-[A-Z0-9]{4}){3})\b", text).group(1)
     assert len(code.replace("-", "")) == 16
     phone = client.application.test_client()
+    # the QR link carries the code in the fragment (never sent, never logged); the
+    # server does not take it from a query string either
+    assert f'value="{code}"' not in phone.get(f"/auth/code?code={code}").text
     token = csrf_token(phone, "/auth/code")
     response = phone.post("/auth/code", data={"code": code.lower(), "csrf_token": token})
     assert response.status_code == 302

@@ -128,6 +128,8 @@ def test_production_refuses_the_development_address(monkeypatch):
     from config import DEVELOPMENT_BASE_URL
 
     monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "x" * 64)
+    monkeypatch.setattr(ProductionConfig, "AUDIT_HMAC_KEY", "y" * 64)
+    monkeypatch.setattr(ProductionConfig, "RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379")
     monkeypatch.setattr(ProductionConfig, "PUBLIC_BASE_URL", DEVELOPMENT_BASE_URL + "/")
     with pytest.raises(RuntimeError, match="PUBLIC_BASE_URL"):
         ProductionConfig()

@@ -29,6 +29,25 @@ def create_app(config: Config | type[Config] | None = None) -> Flask:
     app.jinja_env.add_extension("jinja2.ext.do")
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set.")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # SQLite has one writer at a time: wait for it (up to SQLITE_BUSY_SECONDS)
+        # rather than fail with "database is locked" when requests write at once.
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        connect_args = dict(options.get("connect_args") or {})
+        connect_args.setdefault("timeout", app.config["SQLITE_BUSY_SECONDS"])
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "connect_args": connect_args}
+    if app.config["PROXY_COUNT"]:
+        # Behind N proxies, the client's address is the Nth from the right of
+        # X-Forwarded-For: rate limits and audit records name the real client.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count
+        )
+    from trainer.core.http import BoundedInt
+
+    app.url_map.converters["int"] = BoundedInt
     logging.basicConfig(level=logging.INFO if not app.testing else logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     logging.getLogger("weasyprint").setLevel(logging.WARNING)
@@ -74,8 +93,10 @@ def _init_extensions(app: Flask) -> None:
             return None
         return user
 
-    app.before_request(http.enforce_idle_timeout)
+    app.before_request(http.refuse_control_characters)
+    app.before_request(http.enforce_session_limits)
     app.after_request(http.add_security_headers)
+    app.after_request(http.no_store)
     http.register_error_handlers(app)
 
     from trainer.core.templating import register_template_helpers

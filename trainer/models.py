@@ -1,7 +1,7 @@
 """Import every feature's models so metadata (and migrations) see all tables."""
 
 from trainer.assessments.models import Attempt, Response
-from trainer.audit.models import AuditEvent
+from trainer.audit.models import AuditEvent, AuditHead
 from trainer.auth.models import User
 from trainer.catalog.models import Module, ModuleVersion, Track, TrackModule
 from trainer.certificates.models import Certificate, CertificateFile, SerialCounter
@@ -14,6 +14,7 @@ __all__ = [
     "AnnualReport",
     "Attempt",
     "AuditEvent",
+    "AuditHead",
     "Certificate",
     "CertificateFile",
     "Enrollment",

@@ -94,6 +94,73 @@ def may(user: User | None, permission: Permission, org: Organization | None = No
     return org is None or in_scope(user, org)  # type: ignore[arg-type]
 
 
+class StaffAction(enum.StrEnum):
+    """Things one person may do to another person's account."""
+
+    EDIT = "edit"  # name, e-mail, job role, hire date, language, extended time
+    INVITE = "invite"
+    ACCESS_CODE = "access_code"  # issue a new code, or revoke it
+    DEACTIVATE = "deactivate"  # and reactivate
+    EXTRA_ROUND = "extra_round"  # another round of post-test attempts
+    ASSIGN = "assign"  # enroll in a track
+    CHANGE_ROLE = "change_role"
+
+
+#: Actions an admin may not take on their own account (it would raise or lock out itself).
+_NOT_ON_ONESELF = frozenset(
+    {StaffAction.CHANGE_ROLE, StaffAction.DEACTIVATE, StaffAction.EXTRA_ROUND}
+)
+
+
+def may_manage(actor: User | None, target: User, action: StaffAction) -> bool:
+    """Whether `actor` may take `action` on `target`'s account.
+
+    A manager acts only on learners of their own organization: never on a manager, an
+    auditor or an admin, and never on themselves. An admin may act on anyone but
+    themselves where it would change their own rights. Access codes are for learners
+    only. An auditor changes nothing.
+    """
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.active:
+        return False
+    if action == StaffAction.ACCESS_CODE and target.role != Role.LEARNER:
+        return False
+    if actor.role == Role.ADMIN:
+        return not (target.id == actor.id and action in _NOT_ON_ONESELF)
+    if actor.role == Role.MANAGER:
+        return (
+            action != StaffAction.CHANGE_ROLE
+            and target.id != actor.id
+            and target.role == Role.LEARNER
+            and actor.organization_id is not None
+            and target.organization_id == actor.organization_id
+        )
+    return False
+
+
+def authorize_manage(target: User | None, action: StaffAction) -> User:
+    """The target, or abort: 404 when out of reach, 403 when in reach but not allowed.
+
+    A manager probing another organization's people gets 404 (nothing to learn); acting
+    on a manager or an admin of their own organization gets 403.
+    """
+    if target is None:
+        abort(404)
+    actor = current_user
+    if actor.role == Role.MANAGER and target.organization_id != actor.organization_id:
+        abort(404)
+    if not may_manage(actor, target, action):
+        abort(403)
+    return target
+
+
+def may_see_records_of(user: User | None, holder_id: int, org: Organization | None) -> bool:
+    """Whether `user` may see a person's scores and revocation reasons: the person
+    themself, or staff whose scope covers the person's organization."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
+        return False
+    return user.id == holder_id or may(user, Permission.STAFF_VIEW, org)
+
+
 def authorize(permission: Permission, org: Organization | None) -> None:
     """Abort with 404 when the current user may not act on this organization.
 

@@ -136,7 +136,8 @@ def test_public_verification_page_and_json(certified):
     assert data["pdf_sha256"] == cert.pdf_sha256
     assert data["expires_on"] == cert.expires_on.isoformat()
     assert data["holder"] == "José Núñez"
-    assert "modules" not in data and "revocation_reason" not in data
+    assert all(set(m) == {"title"} for m in data["modules"])
+    assert data["revocation_reason"] is None and "permit_number" not in data["organization"]
 
 
 def test_verification_page_speaks_the_readers_language(certified):
@@ -232,12 +233,21 @@ def test_admin_revokes_and_the_verifier_sees_it(certified, app, make):
     )
     assert done.status_code == 302
     data = app.test_client().get(f"/verify/{cert.verification_code}.json").json
-    assert data["status"] == "revoked" and data["revoked_on"]
-    assert "revocation_reason" not in data
+    assert data["status"] == "revoked"
+    # the public sees the date, not the admin's free-text reason, nor module scores
+    assert data["revocation_reason"] is None and data["revoked_on"]
+    assert all(set(m) == {"title"} for m in data["modules"]) and data["modules"]
     page = app.test_client().get(f"/verify/{cert.verification_code}")
     assert "Revoked certificate" in page.text and "someone else" not in page.text
-    staff_page = admin_client.get(f"/certificates/{cert.id}")
-    assert "someone else" in staff_page.text
+    # signed-in staff whose scope covers the holder see the reason and the scores
+    staff = admin_client.get(f"/verify/{cert.verification_code}.json").json
+    assert staff["revocation_reason"] == "Training was completed by someone else"
+    assert all("score" in m for m in staff["modules"])
+    assert "someone else" in admin_client.get(f"/verify/{cert.verification_code}").text
+    assert "someone else" in admin_client.get(f"/certificates/{cert.id}").text
+    outsider = app.test_client()
+    login(outsider, make.user(make.org(name="Elsewhere", jurisdiction="california"), "manager"))
+    assert outsider.get(f"/verify/{cert.verification_code}.json").json["revocation_reason"] is None
     # the stored PDF is unchanged
     assert hashlib.sha256(services.pdf_bytes(cert)).hexdigest() == cert.pdf_sha256
     assert "certificate.revoked" in db.session.scalars(select(AuditEvent.action)).all()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trainer.catalog.models import ModuleVersion
@@ -17,7 +17,18 @@ class Attempt(db.Model):
     """One pre-test or post-test attempt: the exact form drawn, and its grade."""
 
     __tablename__ = "attempt"
-    __table_args__ = (UniqueConstraint("module_progress_id", "kind", "number"),)
+    __table_args__ = (
+        UniqueConstraint("module_progress_id", "kind", "number"),
+        # at most one open (not yet submitted) attempt of a kind per learner and module
+        Index(
+            "uq_attempt_open",
+            "module_progress_id",
+            "kind",
+            unique=True,
+            sqlite_where=text("submitted_at IS NULL"),
+            postgresql_where=text("submitted_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     module_progress_id: Mapped[int] = mapped_column(ForeignKey("module_progress.id"), index=True)

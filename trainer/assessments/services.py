@@ -21,6 +21,7 @@ from trainer.assessments.drawing import draw_form, form_from_json, form_to_json,
 from trainer.assessments.models import Attempt, Response
 from trainer.auth.models import User
 from trainer.catalog.models import ModuleVersion
+from trainer.core.locking import lock_row
 from trainer.extensions import db
 from trainer.learning import services as learning
 from trainer.learning.models import ModuleProgress
@@ -137,6 +138,7 @@ def _new_attempt(
 
 def start_pre_test(progress: ModuleProgress, user: User) -> Attempt:
     """Start (or resume) the baseline pre-test: once per module version, no pass mark."""
+    lock_row(ModuleProgress, progress.id)
     version = learning.start_module(progress)
     existing = pre_test(progress)
     if existing is not None:
@@ -147,7 +149,12 @@ def start_pre_test(progress: ModuleProgress, user: User) -> Attempt:
 
 
 def start_post_test(progress: ModuleProgress, user: User) -> Attempt:
-    """Start a fresh post-test attempt (or resume the open one) if the rules allow it."""
+    """Start a fresh post-test attempt (or resume the open one) if the rules allow it.
+
+    The learner's module row is locked first, so concurrent starts take turns: at most
+    one attempt is open, and the attempt limit and the cooldown hold.
+    """
+    lock_row(ModuleProgress, progress.id)
     version = learning.start_module(progress)
     state = post_test_state(progress)
     if state.open_attempt is not None:
@@ -199,9 +206,14 @@ def answers_of(attempt: Attempt) -> dict[str, Any]:
 
 
 def save_answer(attempt: Attempt, user: User, key: str, raw: Sequence[str]) -> Response:
-    """Save one answer as it is given (replacing an earlier answer to the same question)."""
+    """Save one answer as it is given (replacing an earlier answer to the same question).
+
+    The attempt's row is locked first, so a save and a submit take turns: once an attempt
+    is graded, no answer of it changes.
+    """
     if attempt.user_id != user.id:
         raise AttemptRefused(_l("That test is not yours."))
+    lock_row(Attempt, attempt.id)
     if attempt.submitted_at is not None:
         raise AttemptRefused(_l("This test was already submitted; answers can no longer change."))
     question = _question_in_form(attempt, key)
@@ -249,6 +261,7 @@ def submit(attempt: Attempt, user: User) -> bool:
     """Grade the attempt once; a second submit changes nothing and returns False."""
     if attempt.user_id != user.id:
         raise AttemptRefused(_l("That test is not yours."))
+    lock_row(Attempt, attempt.id)  # answers being saved right now land before the grade
     now = utcnow()
     claimed = db.session.execute(
         update(Attempt)

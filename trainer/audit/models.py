@@ -27,3 +27,19 @@ class AuditEvent(db.Model):
     details: Mapped[str] = mapped_column(Text, default="{}")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: Which HMAC key made `hash` (None: an event from before keyed hashes, plain SHA-256).
+    key_id: Mapped[str | None] = mapped_column(String(16))
+
+
+class AuditHead(db.Model):
+    """The chain's newest event: one row, updated with every append.
+
+    Appending locks this row first (a row lock on PostgreSQL, the write lock on SQLite),
+    so concurrent appends take turns and never compute the same sequence number.
+    """
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(default=0)
+    hash: Mapped[str] = mapped_column(String(64))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 from flask_login import current_user
 from sqlalchemy import select
 
 from trainer.audit import services
 from trainer.audit.models import AuditEvent
 from trainer.auth.models import Role
+from trainer.core.http import arg_id
 from trainer.extensions import db
 from trainer.orgs.models import Organization
 from trainer.policy import Permission, requires
@@ -21,7 +22,7 @@ PAGE_SIZE = 50
 @requires(Permission.AUDIT_VIEW)
 def log() -> str:
     """Newest events first, with the chain's verification status."""
-    before = request.args.get("before", type=int)
+    before = arg_id("before")
     query = select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(PAGE_SIZE)
     if before:
         query = query.where(AuditEvent.seq < before)

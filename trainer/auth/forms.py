@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from trainer.core.printable import Printable, clean
 from trainer.core.validators import EmailAddress
 
 MIN_PASSWORD = 10
@@ -49,11 +50,21 @@ class NewPasswordForm(FlaskForm):
     )
 
 
+class ChangePasswordForm(NewPasswordForm):
+    """A signed-in person's current password, then the new one twice."""
+
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+
+
 class AcceptInvitationForm(NewPasswordForm):
     """Accept an invitation: your name and a password."""
 
-    first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=100)])
-    last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=100)])
+    first_name = StringField(
+        _l("First name"), filters=[clean], validators=[DataRequired(), Length(max=100), Printable()]
+    )
+    last_name = StringField(
+        _l("Last name"), filters=[clean], validators=[DataRequired(), Length(max=100), Printable()]
+    )
 
 
 class RoleForm(FlaskForm):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import date, datetime
 
 from flask_login import UserMixin
@@ -21,6 +22,11 @@ class Role(enum.StrEnum):
     MANAGER = "manager"
     AUDITOR = "auditor"
     ADMIN = "admin"
+
+
+def new_security_stamp() -> str:
+    """A random stamp; changing it ends every session and voids every token of the account."""
+    return secrets.token_hex(16)
 
 
 class User(UserMixin, db.Model):
@@ -44,6 +50,7 @@ class User(UserMixin, db.Model):
     access_code_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
     access_code_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     extra_time_percent: Mapped[int] = mapped_column(default=0)
+    security_stamp: Mapped[str] = mapped_column(String(32), default=new_security_stamp)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     organization: Mapped[Organization | None] = relationship(lazy="joined")
@@ -59,9 +66,12 @@ class User(UserMixin, db.Model):
         return self.active
 
     def get_id(self) -> str:
-        """Flask-Login session id: changes when the password or access code changes."""
-        stamp = (self.password_hash or "")[-12:] + (self.access_code_digest or "")[:12]
-        return f"{self.id}:{stamp}"
+        """Flask-Login session id: the account and its security stamp.
+
+        Rotating the stamp (sign-out, a new password or access code, a role change,
+        deactivation) makes every copy of an earlier session cookie stop working.
+        """
+        return f"{self.id}:{self.security_stamp}"
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from trainer.audit import services as audit
-from trainer.auth.models import Role, User
+from trainer.auth.models import Role, User, new_security_stamp
 from trainer.extensions import db
 from trainer.timeutil import utcnow
 
@@ -70,8 +70,30 @@ def authenticate(email: str, password: str, *, address: str | None = None) -> Us
 
 
 def set_password(user: User, password: str) -> None:
-    """Give the account a new password (invalidates older sessions and tokens)."""
+    """Give the account a new password (ends every session, voids every token)."""
     user.password_hash = hash_password(password)
+    end_sessions(user)
+
+
+def end_sessions(user: User) -> None:
+    """End every session of the person (a copied cookie stops working) and void tokens."""
+    user.security_stamp = new_security_stamp()
+
+
+def change_password(user: User, current: str, new: str) -> bool:
+    """Change a signed-in person's password after checking the current one."""
+    if not user.password_hash or not check_password_hash(user.password_hash, current):
+        audit.about_person("password.change_failed", user, actor_id=user.id)
+        return False
+    set_password(user, new)
+    audit.about_person("password.changed", user, actor_id=user.id)
+    return True
+
+
+def sign_out(user: User) -> None:
+    """Signing out ends every session of the person, not only this browser's."""
+    end_sessions(user)
+    audit.about_person("logout", user, actor_id=user.id)
 
 
 # --- signed tokens -------------------------------------------------------------------
@@ -82,8 +104,13 @@ def _serializer(purpose: str) -> URLSafeTimedSerializer:
 
 
 def _fingerprint(user: User) -> str:
-    """Changes when the password does, so a token works once."""
-    return hashlib.sha256((user.password_hash or "none").encode()).hexdigest()[:16]
+    """The account's own state: changes with its stamp, e-mail or password.
+
+    Setting a password rotates the stamp, so a reset or invitation link works once; a
+    changed e-mail voids links sent to the old address.
+    """
+    state = f"{user.id}|{user.security_stamp}|{user.email or ''}|{user.password_hash or ''}"
+    return hashlib.sha256(state.encode()).hexdigest()[:32]
 
 
 def make_token(user: User, purpose: str) -> str:
@@ -129,8 +156,11 @@ def format_code(code: str) -> str:
 def issue_access_code(user: User, *, actor: User) -> str:
     """Give the person a new access code (the old one stops working) and return it."""
     code = "".join(secrets.choice(ACCESS_CODE_ALPHABET) for _ in range(ACCESS_CODE_LENGTH))
+    if user.role != Role.LEARNER:
+        raise ValueError("access codes are for learners only")
     user.access_code_digest = _code_digest(code)
     user.access_code_issued_at = utcnow()
+    end_sessions(user)
     audit.about_person("access_code.issued", user, actor_id=actor.id)
     return format_code(code)
 
@@ -139,6 +169,7 @@ def revoke_access_code(user: User, *, actor: User) -> None:
     """Stop the person's access code from working."""
     user.access_code_digest = None
     user.access_code_issued_at = None
+    end_sessions(user)
     audit.about_person("access_code.revoked", user, actor_id=actor.id)
 
 
@@ -148,7 +179,7 @@ def authenticate_code(code: str, *, address: str | None = None) -> User | None:
     user = None
     if len(normalized) == ACCESS_CODE_LENGTH:
         user = db.session.scalar(select(User).where(User.access_code_digest == _code_digest(code)))
-    if user is None or not user.active:
+    if user is None or not user.active or user.role != Role.LEARNER:
         audit.record("login.failed", details={"method": "access_code", "address": address})
         return None
     audit.about_person(
@@ -170,9 +201,17 @@ class RoleChange:
 
 
 def change_role(user: User, new_role: Role, *, actor: User) -> RoleChange:
-    """Change an account's role (admins only; checked by the view's policy)."""
+    """Change an account's role (admins only; checked by the view's policy).
+
+    The person's sessions end, so the new role applies at once; an access code, which
+    signs in learners only, stops working when the role is no longer learner.
+    """
     old = user.role
     user.role = new_role.value
+    if new_role != Role.LEARNER and user.access_code_digest:
+        user.access_code_digest = None
+        user.access_code_issued_at = None
+    end_sessions(user)
     audit.about_person(
         "user.role_changed", user, actor_id=actor.id, details={"from": old, "to": new_role.value}
     )

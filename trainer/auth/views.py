@@ -11,10 +11,11 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
@@ -22,16 +23,18 @@ from trainer.auth import services
 from trainer.auth.forms import (
     AcceptInvitationForm,
     AccessCodeForm,
+    ChangePasswordForm,
     LoginForm,
     NewPasswordForm,
     ResetRequestForm,
     RoleForm,
 )
 from trainer.auth.models import Role, User
+from trainer.core.http import start_session
 from trainer.core.safety import safe_next
 from trainer.extensions import db, limiter
-from trainer.mail import send_mail
-from trainer.policy import Permission, public, requires
+from trainer.mail import send_after_commit
+from trainer.policy import Permission, StaffAction, authorize_manage, public, requires
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -54,9 +57,11 @@ def _post_only() -> bool:
 
 
 def _finish_login(user: User) -> Response:
-    login_user(user)
+    """Commit, then start a fresh session (new CSRF token) and go where the person was headed."""
+    target = safe_next(request.args.get("next"))
     db.session.commit()
-    return redirect(safe_next(request.args.get("next")) or url_for("core.index"))
+    start_session(user)
+    return redirect(target or url_for("core.index"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -102,8 +107,11 @@ def code_login() -> Response | str:
 @bp.post("/logout")
 @requires(Permission.SIGNED_IN)
 def logout() -> Response:
-    """Sign out (one button on every page)."""
+    """Sign out (one button on every page): every session of the person ends."""
+    services.sign_out(current_user)
+    db.session.commit()
     logout_user()
+    session.clear()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -118,12 +126,13 @@ def reset_request() -> Response | str:
         user = services.find_by_email(form.email.data or "")
         if user is not None and user.active and user.email:
             link = url_for("auth.reset", token=services.make_token(user, "reset"), _external=True)
-            send_mail(
+            send_after_commit(
                 user.email,
                 _("Reset your password"),
                 render_template("auth/mail_reset.txt", user=user, link=link),
                 language=user.language,
             )
+        db.session.commit()
         flash(_("If that address has an account, a link to reset the password is on its way."))
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_request.html", form=form)
@@ -177,14 +186,32 @@ def user_list() -> str:
 @requires(Permission.USER_ADMIN)
 def change_role(user_id: int) -> Response:
     """Change one account's role (admins)."""
-    user = db.session.get(User, user_id) or abort(404)
+    user = authorize_manage(db.session.get(User, user_id), StaffAction.CHANGE_ROLE)
     form = RoleForm()
     form.role.choices = [SelectChoice(r.value) for r in Role]
     if not form.validate_on_submit():
         abort(400, _("Choose one of the listed roles."))
-    if user.id == current_user.id:
-        abort(400, _("You cannot change your own role."))
     services.change_role(user, Role(form.role.data), actor=current_user)
     db.session.commit()
     flash(_("Role changed."))
     return redirect(url_for("auth.user_list"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@requires(Permission.SIGNED_IN)
+def change_password() -> Response | str:
+    """A signed-in person changes their password; their other sessions end."""
+    if not current_user.password_hash:
+        return render_template("auth/change_password.html", form=None)
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        changed = services.change_password(
+            current_user, form.current.data or "", form.password.data or ""
+        )
+        db.session.commit()
+        if changed:
+            start_session(current_user._get_current_object())  # the user, not the proxy
+            flash(_("Your password is changed. You were signed out everywhere else."))
+            return redirect(url_for("core.index"))
+        form.current.errors.append(_("That is not your current password."))
+    return render_template("auth/change_password.html", form=form)

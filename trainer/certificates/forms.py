@@ -8,6 +8,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from trainer.core.printable import Printable, clean
+
 
 class RevokeForm(FlaskForm):
     """Revoke a certificate: the reason is required and shown to verifiers."""
@@ -21,7 +23,9 @@ class ReissueForm(FlaskForm):
     """Re-issue with a corrected holder name."""
 
     holder_name = StringField(
-        _l("Name on the new certificate"), validators=[DataRequired(), Length(max=200)]
+        _l("Name on the new certificate"),
+        filters=[clean],
+        validators=[DataRequired(), Length(max=200), Printable()],
     )
 
 

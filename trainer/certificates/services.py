@@ -6,7 +6,6 @@ every download serves those bytes. Nothing here commits.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import secrets
@@ -33,6 +32,7 @@ from trainer.certificates.render import (
     render_certificate_pdf,
 )
 from trainer.compliance import services as compliance
+from trainer.core import csvout, printable
 from trainer.core.branding import branding
 from trainer.core.text import localized
 from trainer.extensions import db
@@ -230,8 +230,8 @@ def _new_certificate(
         track_id=enrollment.track_id,
         jurisdiction=org.jurisdiction if org else "",
         language=language,
-        holder_name=holder_name,
-        organization_name=org.name if org else "",
+        holder_name=printable.clean(holder_name) or holder_name,
+        organization_name=(printable.clean(org.name) or "") if org else "",
         organization_address=(org.address or None) if org else None,
         permit_number=org.permit_number if org else None,
         track_title=localized(enrollment.track.title, language),
@@ -391,48 +391,49 @@ def matches_issued(cert: Certificate, upload: bytes) -> bool:
     return hashlib.sha256(upload).hexdigest() == cert.pdf_sha256
 
 
-def public_record(cert: Certificate, today: date) -> dict[str, Any]:
-    """What anyone may see: holder, organization, training, dates and status.
+def public_record(cert: Certificate, today: date, *, full: bool = False) -> dict[str, Any]:
+    """What a verifier sees, as plain JSON-ready data.
 
-    No module scores and no revocation reason: a verifier learns whether the certificate
-    stands, not why an administrator withdrew it. The PDF's SHA-256 lets a program check
-    a file the way the page's upload does.
+    The public (`full=False`) sees what an inspector needs: holder, organization,
+    training, dates and status ("revoked on DATE"); module titles without scores, and no
+    revocation reason (the keys stay, empty, so the record has one shape). The PDF's
+    SHA-256 lets a program check a file the way the page's upload does. Everything else
+    on record (scores, the reason, the address and permit, the rule) is for signed-in
+    people the policy lets see the holder's records (`full=True`).
     """
     status = cert.status(today)
     newer = db.session.get(Certificate, cert.superseded_by_id) if cert.superseded_by_id else None
-    return {
+    record: dict[str, Any] = {
         "serial": cert.serial,
         "status": status.value,
         "holder": cert.holder_name,
-        "organization": cert.organization_name,
+        "organization": {"name": cert.organization_name},
         "track": cert.track_title,
+        "modules": [{"title": m["title"]} for m in cert.modules],
         "completed_on": cert.completed_at.date().isoformat(),
         "issued_on": cert.issued_at.date().isoformat(),
         "expires_on": cert.expires_on.isoformat() if cert.expires_on else None,
         "revoked_on": cert.revoked_at.date().isoformat() if cert.revoked_at else None,
+        "revocation_reason": None,
         "superseded_by": newer.verification_code if newer else None,
         "pdf_sha256": cert.pdf_sha256,
     }
-
-
-def full_record(cert: Certificate, today: date) -> dict[str, Any]:
-    """Everything on record about a certificate, for the staff who may see it."""
-    record = public_record(cert, today)
-    record.update(
-        {
-            "organization": {
-                "name": cert.organization_name,
-                "address": cert.organization_address,
-                "permit_number": cert.permit_number,
-            },
-            "modules": cert.modules,
-            "total_minutes": cert.total_minutes,
-            "expiry_rule": cert.expiry_rule,
-            "legal_reference": cert.legal_reference,
-            "language": cert.language,
-            "revocation_reason": cert.revoked_reason,
-        }
-    )
+    if full:
+        record.update(
+            {
+                "organization": {
+                    "name": cert.organization_name,
+                    "address": cert.organization_address,
+                    "permit_number": cert.permit_number,
+                },
+                "modules": cert.modules,
+                "total_minutes": cert.total_minutes,
+                "expiry_rule": cert.expiry_rule,
+                "legal_reference": cert.legal_reference,
+                "language": cert.language,
+                "revocation_reason": cert.revoked_reason,
+            }
+        )
     return record
 
 
@@ -496,7 +497,7 @@ def zip_of(certs: Iterable[Certificate]) -> bytes:
     """A ZIP of the stored PDFs with a manifest.csv (serial, name, track, dates, SHA-256)."""
     buffer = io.BytesIO()
     manifest = io.StringIO()
-    writer = csv.writer(manifest)
+    writer = csvout.writer(manifest, lineterminator="\r\n")
     writer.writerow(MANIFEST_FIELDS)
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for cert in certs:

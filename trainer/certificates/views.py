@@ -25,10 +25,11 @@ from trainer.catalog.services import active_tracks
 from trainer.certificates import services
 from trainer.certificates.forms import ReissueForm, RevokeForm, UploadForm
 from trainer.certificates.models import Certificate, CertStatus
+from trainer.core.http import arg_id, parse_id
 from trainer.core.qr import qr_svg
 from trainer.extensions import db, limiter
 from trainer.orgs.models import Organization
-from trainer.policy import Permission, authorize, public, requires
+from trainer.policy import Permission, authorize, may_see_records_of, public, requires
 
 bp = Blueprint("certificates", __name__)
 
@@ -40,6 +41,12 @@ def _verify_limit() -> str:
 def _unknown_code(code: str) -> tuple[str, int]:
     """The page for a code no certificate has (404): it may not be genuine."""
     return render_template("certificates/unknown.html", code=code[:40]), 404
+
+
+def _full_record(cert: Certificate) -> bool:
+    """Scores and revocation reasons only for the holder and staff in scope."""
+    org = db.session.get(Organization, cert.organization_id) if cert.organization_id else None
+    return may_see_records_of(current_user, cert.user_id, org)
 
 
 @bp.route("/verify/<code>", methods=["GET", "POST"])
@@ -56,12 +63,13 @@ def verify(code: str) -> str | tuple[str, int]:
         with form.pdf.data.stream as upload:
             data = upload.read(5 * 1024 * 1024 + 1)
         upload_result = services.matches_issued(cert, data)
-    today = date.today()
-    record = services.public_record(cert, today)
+    full = _full_record(cert)
+    record = services.public_record(cert, date.today(), full=full)
     return render_template(
         "certificates/verify.html",
         cert=cert,
         record=record,
+        full=full,
         training=services.track_title(cert, str(get_locale() or "en")),
         form=form,
         upload_result=upload_result,
@@ -76,7 +84,7 @@ def verify_json(code: str) -> Response | tuple[Response, int]:
     cert = services.by_code(code)
     if cert is None:
         return jsonify(error="No certificate has this code."), 404
-    return jsonify(services.public_record(cert, date.today()))
+    return jsonify(services.public_record(cert, date.today(), full=_full_record(cert)))
 
 
 @bp.get("/certificates/mine")
@@ -136,17 +144,13 @@ def download(cert_id: int) -> Response:
 
 
 def _manager_org() -> Organization:
-    if current_user.role == Role.ADMIN and request.args.get("org", "").isdigit():
-        org = db.session.get(Organization, int(request.args["org"]))
-        authorize(Permission.STAFF_VIEW, org)
-        return org  # type: ignore[return-value]
-    if current_user.role == Role.AUDITOR and request.args.get("org", "").isdigit():
-        org = db.session.get(Organization, int(request.args["org"]))
-        authorize(Permission.STAFF_VIEW, org)
-        return org  # type: ignore[return-value]
-    if current_user.organization is None:
+    """A manager's own organization; admins and auditors name one with ?org=."""
+    org_id = arg_id("org") if current_user.role in (Role.ADMIN, Role.AUDITOR) else None
+    org = db.session.get(Organization, org_id) if org_id else current_user.organization
+    if org is None:
         abort(404)
-    return current_user.organization
+    authorize(Permission.STAFF_VIEW, org)
+    return org
 
 
 def _filters() -> services.CertFilter:
@@ -156,7 +160,7 @@ def _filters() -> services.CertFilter:
     return services.CertFilter(
         status=status,
         q=(request.args.get("q") or "")[:100] or None,
-        track_id=request.args.get("track", type=int),
+        track_id=arg_id("track"),
     )
 
 
@@ -184,7 +188,7 @@ def org_zip() -> Response:
     """ZIP of the selected certificates (or all that match the filters) with a manifest."""
     org = _manager_org()
     certs = services.of_org(org, _filters(), date.today())
-    selected = {int(v) for v in request.form.getlist("cert") if v.isdigit()}
+    selected = {i for v in request.form.getlist("cert") if (i := parse_id(v)) is not None}
     if selected:
         certs = [c for c in certs if c.id in selected]
     if not certs:
@@ -219,7 +223,7 @@ def detail(cert_id: int) -> str:
     return render_template(
         "certificates/detail.html",
         cert=cert,
-        record=services.full_record(cert, date.today()),
+        record=services.public_record(cert, date.today(), full=True),
         training=services.track_title(cert, str(get_locale() or "en")),
         qr=qr_svg(services.verify_url(cert.verification_code), size="12rem"),
         verify=services.verify_url(cert.verification_code),

@@ -6,7 +6,6 @@ holding every row in memory. Nothing here commits.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import tempfile
@@ -26,6 +25,7 @@ from trainer.certificates.models import Certificate
 from trainer.compliance import services
 from trainer.compliance.rules import add_months
 from trainer.compliance.services import StaffRow
+from trainer.core import csvout
 from trainer.extensions import db
 from trainer.orgs.models import Organization
 from trainer.timeutil import utcnow
@@ -58,7 +58,7 @@ def csv_chunks(
     Each value goes through `cell`, unless `prepared` says the rows already hold cells.
     """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csvout.writer(buffer, lineterminator="\r\n")
     buffer.write(BOM)
     writer.writerow(header)
     for count, row in enumerate(rows, start=1):
@@ -422,7 +422,7 @@ def records_package(org: Organization, today: date, *, actor: User) -> RecordsPa
         add(archive, "records.csv", "".join(csv_chunks(RECORD_FIELDS, lines)).encode())
         add(archive, "README.txt", _readme(org, retention, moment, len(people), count).encode())
         listing = io.StringIO()
-        writer = csv.writer(listing, lineterminator="\r\n")
+        writer = csvout.writer(listing, lineterminator="\r\n")
         writer.writerow(("file", "bytes", "sha256"))
         writer.writerows(manifest)
         archive.writestr(

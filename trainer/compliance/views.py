@@ -28,6 +28,7 @@ from trainer.certificates import services as certificates
 from trainer.compliance import exports, reports, services
 from trainer.compliance.forms import AttestForm, OrgFilterForm, StaffFilterForm
 from trainer.compliance.models import AnnualReport
+from trainer.core.http import arg_id, arg_int, parse_id
 from trainer.core.text import localized
 from trainer.extensions import db
 from trainer.orgs.models import Organization
@@ -46,10 +47,10 @@ def _scoped_org(permission: Permission = Permission.STAFF_VIEW) -> Organization 
     None when an admin or auditor gave no organization (they start from the city view).
     """
     if current_user.role in (Role.ADMIN, Role.AUDITOR):
-        raw = request.args.get("org", "")
-        if not raw:
+        org_id = arg_id("org")
+        if org_id is None:
             return None
-        org = db.session.get(Organization, int(raw)) if raw.isdigit() else None
+        org = db.session.get(Organization, org_id)
         if org is None:
             abort(404)
         authorize(permission, org)
@@ -181,7 +182,7 @@ def person(user_id: int) -> str:
 
 
 def _year_arg(today: date) -> int:
-    year = request.args.get("year", type=int)
+    year = arg_int("year", 1900, 9999)
     return year if year is not None and 2000 <= year <= today.year + 1 else today.year
 
 
@@ -235,8 +236,7 @@ def annual_file() -> Response | str:
         abort(404)
     form = AttestForm()
     today = date.today()
-    raw_year = form.year.data or ""
-    year = int(raw_year) if raw_year.isdigit() else None
+    year = parse_id(form.year.data or "")
     if year is None or year not in reports.fileable_years(org, today):
         flash(_("Choose a year for which the certification can be filed."), "error")
         return redirect(url_for("compliance.annual"))

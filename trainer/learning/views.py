@@ -24,6 +24,7 @@ from trainer.assessments import services as tests
 from trainer.assessments.models import Attempt
 from trainer.auth.models import User
 from trainer.catalog.models import Track
+from trainer.core.http import form_id
 from trainer.core.safety import safe_next
 from trainer.core.text import localized
 from trainer.extensions import db
@@ -37,7 +38,7 @@ from trainer.learning.presenters import (
     step_indicator,
     track_overview,
 )
-from trainer.policy import Permission, authorize, requires
+from trainer.policy import Permission, StaffAction, authorize_manage, requires
 
 bp = Blueprint("learning", __name__, url_prefix="/learn")
 
@@ -240,7 +241,7 @@ def extra_round(progress_id: int) -> Response:
     progress = db.session.get(ModuleProgress, progress_id)
     if progress is None:
         abort(404)
-    authorize(Permission.STAFF_MANAGE, progress.enrollment.user.organization)
+    authorize_manage(progress.enrollment.user, StaffAction.EXTRA_ROUND)
     services.grant_extra_round(progress, actor=current_user)
     db.session.commit()
     flash(_("%(name)s can take the post-test again.", name=progress.enrollment.user.full_name))
@@ -251,11 +252,8 @@ def extra_round(progress_id: int) -> Response:
 @requires(Permission.STAFF_MANAGE)
 def assign(user_id: int) -> Response:
     """A manager assigns a track to a staff member (besides automatic enrollment)."""
-    person = db.session.get(User, user_id)
-    if person is None or person.organization is None:
-        abort(404)
-    authorize(Permission.STAFF_MANAGE, person.organization)
-    track = db.session.get(Track, request.form.get("track", type=int) or 0)
+    person = authorize_manage(db.session.get(User, user_id), StaffAction.ASSIGN)
+    track = db.session.get(Track, form_id("track") or 0)
     if track is None or not track.active:
         abort(400, _("Choose one of the listed trainings."))
     services.enroll(person, track, assigned_by=current_user)

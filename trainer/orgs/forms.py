@@ -11,6 +11,7 @@ from wtforms import DateField, EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from trainer.core.printable import Printable, clean
 from trainer.core.validators import EmailAddress
 from trainer.orgs.jobroles import LANGUAGE_NAMES, ORG_KINDS, job_role_choices
 
@@ -27,8 +28,12 @@ class OrganizationForm(FlaskForm):
         _l("Kind"),
         choices=[SelectChoice(code, label) for code, label in ORG_KINDS.items()],
     )
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
+    name = StringField(
+        _l("Name"), filters=[clean], validators=[DataRequired(), Length(max=200), Printable()]
+    )
+    address = StringField(
+        _l("Address"), filters=[clean], validators=[Optional(), Length(max=300), Printable()]
+    )
     jurisdiction = SelectField(_l("Jurisdiction"), choices=[])
     department = SelectField(_l("Department"), choices=[], validators=[Optional()])
     permit_number = StringField(_l("Hotel permit number"), validators=[Optional(), Length(max=64)])
@@ -37,8 +42,12 @@ class OrganizationForm(FlaskForm):
 class StaffForm(FlaskForm):
     """Add or edit a staff member (email optional)."""
 
-    first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=100)])
-    last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=100)])
+    first_name = StringField(
+        _l("First name"), filters=[clean], validators=[DataRequired(), Length(max=100), Printable()]
+    )
+    last_name = StringField(
+        _l("Last name"), filters=[clean], validators=[DataRequired(), Length(max=100), Printable()]
+    )
     email = EmailField(
         _l("Email"),
         validators=[Optional(), EmailAddress(), Length(max=254)],

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -16,7 +16,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from trainer.audit import services as audit
-from trainer.auth.models import Role, User
+from trainer.auth.models import Role, User, new_security_stamp
+from trainer.core import printable
 from trainer.core.validators import check_email
 from trainer.extensions import db
 from trainer.orgs.jobroles import JOB_ROLES
@@ -139,6 +140,9 @@ def update_staff(user: User, data: StaffData, *, actor: User) -> None:
     changed = {k: v for k, v in values.items() if getattr(user, k) != v}
     for key, value in changed.items():
         setattr(user, key, value)
+    if "email" in changed:
+        # links sent to the old address stop working, and so do open sessions
+        user.security_stamp = new_security_stamp()
     if changed:
         audit.about_person(
             "staff.updated", user, actor_id=actor.id, details={"fields": sorted(changed)}
@@ -148,12 +152,19 @@ def update_staff(user: User, data: StaffData, *, actor: User) -> None:
             hook(user)
 
 
+def record_invitation(user: User, *, actor: User) -> None:
+    """Note in the audit log that an invitation was sent (again) to the person."""
+    audit.about_person("staff.invited", user, actor_id=actor.id)
+
+
 def set_staff_active(user: User, active: bool, *, actor: User) -> None:
     """Deactivate (or reactivate) a person; every record they have is kept."""
     if user.active == active:
         return
     user.active = active
     user.deactivated_at = None if active else utcnow()
+    if not active:
+        user.security_stamp = new_security_stamp()
     audit.about_person(
         "staff.reactivated" if active else "staff.deactivated", user, actor_id=actor.id
     )
@@ -245,6 +256,23 @@ def _check_row(
     for column in ("first_name", "last_name", "job_role", "hire_date"):
         if not record.get(column, "").strip():
             errors.append(RowError(number, column, _("missing value")))
+    for column in ("first_name", "last_name"):
+        value = printable.clean(record.get(column, "")) or ""
+        record[column] = value
+        if len(value) > 100:
+            errors.append(RowError(number, column, _("longer than 100 characters")))
+        bad = printable.unprintable(value)
+        if bad:
+            errors.append(
+                RowError(
+                    number,
+                    column,
+                    _(
+                        "cannot be printed on the certificate: %(chars)s",
+                        chars=" ".join(bad[:10]),
+                    ),
+                )
+            )
     email = record.get("email", "").strip().lower()
     if email:
         try:
@@ -284,8 +312,8 @@ def _check_row(
         return None, errors
     return (
         StaffData(
-            first_name=record["first_name"].strip()[:100],
-            last_name=record["last_name"].strip()[:100],
+            first_name=record["first_name"],
+            last_name=record["last_name"],
             email=email or None,
             job_role=job_role or "other",
             hire_date=hire or date.today(),
@@ -293,6 +321,21 @@ def _check_row(
         ),
         [],
     )
+
+
+def _rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str] | None]]:
+    """Number the rows from 2 (after the header); None for a row the parser refuses."""
+    number = 2
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            yield number, None
+            return
+        yield number, cells
+        number += 1
 
 
 def parse_staff_csv(raw: bytes, org: Organization, *, max_bytes: int) -> ImportResult:
@@ -309,7 +352,11 @@ def parse_staff_csv(raw: bytes, org: Organization, *, max_bytes: int) -> ImportR
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
-    header = next(reader, None)
+    try:
+        header = next(reader, None)
+    except csv.Error:
+        result.errors.append(RowError(1, "", _("The header row cannot be read as CSV.")))
+        return result
     if not header:
         result.errors.append(RowError(1, "", _("The file is empty.")))
         return result
@@ -321,7 +368,16 @@ def parse_staff_csv(raw: bytes, org: Organization, *, max_bytes: int) -> ImportR
         )
         return result
     seen_emails: dict[str, int] = {}
-    for number, cells in enumerate(reader, start=2):
+    for number, cells in _rows(reader):
+        if cells is None:
+            result.errors.append(
+                RowError(
+                    number,
+                    "",
+                    _("this row cannot be read: a cell is too long or a quote is not closed"),
+                )
+            )
+            break
         if not any(c.strip() for c in cells):
             continue
         if len(cells) != len(header):

@@ -24,14 +24,15 @@ from trainer.auth import services as auth_services
 from trainer.auth.models import Role, User
 from trainer.catalog.services import active_tracks
 from trainer.core.branding import branding
+from trainer.core.http import arg_id
 from trainer.core.text import localized
 from trainer.extensions import db
-from trainer.mail import send_mail
+from trainer.mail import send_after_commit
 from trainer.orgs import services, sheets
 from trainer.orgs.forms import ImportForm, OrganizationForm, StaffForm
 from trainer.orgs.jobroles import DEPARTMENTS
 from trainer.orgs.models import Organization
-from trainer.policy import Permission, authorize, requires
+from trainer.policy import Permission, StaffAction, authorize, authorize_manage, requires
 
 bp = Blueprint("orgs", __name__, url_prefix="/orgs")
 
@@ -67,18 +68,16 @@ def _get_org(org_id: int, permission: Permission) -> Organization:
     return org
 
 
-def _get_staff(user_id: int, permission: Permission) -> User:
-    user = db.session.get(User, user_id)
-    if user is None or user.organization is None:
-        abort(404)
-    authorize(permission, user.organization)
-    return user
+def _get_staff(user_id: int, action: StaffAction) -> User:
+    """The person, if the signed-in manager or admin may take this action on them."""
+    return authorize_manage(db.session.get(User, user_id), action)
 
 
 def _manager_org() -> Organization:
     """The organization a manager manages (admins pick one with ?org=)."""
-    if current_user.role == Role.ADMIN and request.args.get("org", "").isdigit():
-        return _get_org(int(request.args["org"]), Permission.STAFF_VIEW)
+    org_id = arg_id("org") if current_user.role == Role.ADMIN else None
+    if org_id is not None:
+        return _get_org(org_id, Permission.STAFF_VIEW)
     if current_user.organization is None:
         abort(404)
     return current_user.organization
@@ -126,7 +125,7 @@ def org_edit(org_id: int) -> Response | str:
 def staff_list() -> str:
     """The manager's staff list (admins: ?org=ID; auditors read it per organization)."""
     if current_user.role == Role.AUDITOR:
-        org = _get_org(request.args.get("org", type=int) or 0, Permission.STAFF_VIEW)
+        org = _get_org(arg_id("org") or 0, Permission.STAFF_VIEW)
     else:
         org = _manager_org()
     return render_template(
@@ -172,7 +171,7 @@ def staff_new() -> Response | str:
 @requires(Permission.STAFF_MANAGE)
 def staff_edit(user_id: int) -> Response | str:
     """Edit a staff member's details."""
-    person = _get_staff(user_id, Permission.STAFF_MANAGE)
+    person = _get_staff(user_id, StaffAction.EDIT)
     form = StaffForm(obj=person)
     if form.validate_on_submit():
         if form.email.data and services.email_taken(form.email.data, except_user_id=person.id):
@@ -195,9 +194,7 @@ def staff_edit(user_id: int) -> Response | str:
 @requires(Permission.STAFF_MANAGE)
 def staff_active(user_id: int) -> Response | str:
     """Deactivate (after a confirmation page) or reactivate a staff member; records stay."""
-    person = _get_staff(user_id, Permission.STAFF_MANAGE)
-    if person.id == current_user.id:
-        abort(400, _("You cannot deactivate your own account."))
+    person = _get_staff(user_id, StaffAction.DEACTIVATE)
     active = request.form.get("active") == "1"
     if not active and person.active and request.form.get("confirm") != "yes":
         return render_template(
@@ -213,7 +210,7 @@ def _send_invitation(user: User) -> None:
     link = url_for(
         "auth.accept_invitation", token=auth_services.make_token(user, "invite"), _external=True
     )
-    send_mail(
+    send_after_commit(
         user.email or "",
         _("You are invited to your anti-trafficking training"),
         render_template("orgs/mail_invitation.txt", user=user, link=link),
@@ -225,10 +222,12 @@ def _send_invitation(user: User) -> None:
 @requires(Permission.STAFF_MANAGE)
 def staff_invite(user_id: int) -> Response:
     """Send (again) the invitation email."""
-    person = _get_staff(user_id, Permission.STAFF_MANAGE)
+    person = _get_staff(user_id, StaffAction.INVITE)
     if not person.email:
         abort(400, _("This person has no email address; print an access sheet instead."))
     _send_invitation(person)
+    services.record_invitation(person, actor=current_user)
+    db.session.commit()
     flash(_("Invitation sent to %(email)s.", email=person.email))
     return redirect(url_for("orgs.staff_list"))
 
@@ -271,7 +270,7 @@ def staff_access_code(user_id: int) -> Response:
     A code exists only as a digest, so a sheet prints once: with a code already issued,
     this leads to the confirmation page for replacing it (nothing changes here).
     """
-    person = _get_staff(user_id, Permission.STAFF_MANAGE)
+    person = _get_staff(user_id, StaffAction.ACCESS_CODE)
     if request.form.get("action") == "revoke":
         auth_services.revoke_access_code(person, actor=current_user)
         db.session.commit()
@@ -289,7 +288,7 @@ def staff_access_code(user_id: int) -> Response:
 @requires(Permission.STAFF_MANAGE)
 def staff_access_code_replace(user_id: int) -> Response | str:
     """Replace a person's access code after confirming it: their old sheet stops working."""
-    person = _get_staff(user_id, Permission.STAFF_MANAGE)
+    person = _get_staff(user_id, StaffAction.ACCESS_CODE)
     if request.method == "POST":
         if request.form.get("code_issued") != _code_stamp(person):
             # The page was sent again (a reload, a second click): nothing new is issued.
@@ -324,7 +323,7 @@ def access_sheets() -> Response:
             ),
             "info",
         )
-        return redirect(url_for("orgs.staff_list", org=request.args.get("org", type=int)))
+        return redirect(url_for("orgs.staff_list", org=arg_id("org")))
     issued = [(p, auth_services.issue_access_code(p, actor=current_user)) for p in people]
     response = _sheets_response(issued, f"access-sheets-{org.id}.pdf")
     db.session.commit()

@@ -30,7 +30,6 @@ Definitions used throughout:
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -69,6 +68,7 @@ from trainer.assessments.statistics import (
 )
 from trainer.auth.models import User
 from trainer.catalog.models import Module, ModuleVersion
+from trainer.core import csvout
 from trainer.core.text import localized
 from trainer.extensions import db
 from trainer.learning.models import LessonProgress, ModuleProgress
@@ -384,7 +384,7 @@ def marks_matrix(
 
 def write_marks_csv(matrix: MarksMatrix, stream: TextIO) -> None:
     """Write marks in ``flask stats items`` format: empty cell = not on the form."""
-    writer = csv.writer(stream, lineterminator="\n")
+    writer = csvout.writer(stream, lineterminator="\n")
     writer.writerow(["attempt", *matrix.item_ids])
     for attempt_id, row in zip(matrix.attempt_ids, matrix.marks, strict=True):
         writer.writerow([attempt_id, *("" if math.isnan(v) else repr(float(v)) for v in row)])
@@ -451,7 +451,7 @@ class Table:
     def to_csv(self) -> str:
         """The table as CSV: a header of column keys, numbers exactly as on the page."""
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
+        writer = csvout.writer(out, lineterminator="\r\n")
         writer.writerow([c.key for c in self.columns])
         for row in self.rows:
             writer.writerow([_csv_cell(value) for value in row])

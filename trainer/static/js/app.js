@@ -2,6 +2,19 @@
 (function () {
   "use strict";
 
+  // The access sheet's QR code carries the code in the URL fragment (#code=...), which
+  // browsers never send to the server, so it stays out of every access log: fill it in.
+  var codeField = document.querySelector("input[name=code]");
+  var fragment = /(?:^#|&)code=([A-Za-z0-9-]{16,40})/.exec(window.location.hash);
+  if (codeField && fragment) {
+    codeField.value = fragment[1];
+    var filled = codeField.form && codeField.form.querySelector("[data-code-filled]");
+    if (filled) { filled.hidden = false; }
+    if (window.history && window.history.replaceState) {
+      window.history.replaceState(null, "", window.location.pathname + window.location.search);
+    }
+  }
+
   // Print buttons (no inline handlers: the Content-Security-Policy forbids them).
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });
@@ -68,20 +81,6 @@
       window.setTimeout(tick, 1000);
     };
     tick();
-  }
-
-  // Access sheets: the QR code opens /auth/code#code=...; the fragment never reaches the
-  // server. Fill the field from it, then drop it from the address bar and the history.
-  var codeForm = document.querySelector("form[data-code-fragment]");
-  var fragment = /^#code=([A-Za-z0-9-]{8,40})$/.exec(window.location.hash);
-  if (codeForm && fragment) {
-    var codeInput = codeForm.querySelector("input[name=code]");
-    if (codeInput) {
-      codeInput.value = fragment[1];
-      var filled = codeForm.querySelector("[data-code-filled]");
-      if (filled) { filled.hidden = false; }
-    }
-    window.history.replaceState(null, "", window.location.pathname + window.location.search);
   }
 
   // Tests: before sending the answers with questions left unanswered, list them (the
