@@ -180,7 +180,8 @@ class Watch:
 
     errors: list[str] = field(default_factory=list)
     document: Any = None
-    pending: int = 0
+    #: Background requests (autosaves) sent and not yet answered.
+    pending: set[Any] = field(default_factory=set)
     expected_status: int | None = None
 
 
@@ -312,6 +313,9 @@ class Checker:
                 watch.errors.append(f"console: {message.text}")
 
         def on_response(response: Any) -> None:
+            # answered: Chromium reports no "finished" for a no-store fetch, so the
+            # response itself is what counts
+            watch.pending.discard(response.request)
             if response.status >= 500:
                 watch.errors.append(f"HTTP {response.status} from {response.url}")
             request = response.request
@@ -320,11 +324,10 @@ class Checker:
 
         def on_request(request: Any) -> None:
             if request.resource_type in ("fetch", "xhr"):
-                watch.pending += 1
+                watch.pending.add(request)
 
         def on_request_done(request: Any) -> None:
-            if request.resource_type in ("fetch", "xhr"):
-                watch.pending -= 1
+            watch.pending.discard(request)
 
         page.on("console", on_console)
         page.on("pageerror", lambda error: watch.errors.append(f"script error: {error}"))
@@ -341,7 +344,7 @@ class Checker:
     def settle(self, page: Any, timeout_ms: int = 10_000) -> None:
         """Wait until the page's background requests (autosaves) have answered."""
         waited = 0
-        while self.watches[id(page)].pending > 0:
+        while self.watches[id(page)].pending:
             assert waited < timeout_ms, "background requests did not finish"
             page.wait_for_timeout(25)
             waited += 25

@@ -217,20 +217,25 @@ def test_auditor_finds_a_certificate_the_admin_revokes_it(
     city.check("certificate-detail-revoked-auditor")
     assert city.page.locator("main h1 .badge-bad").count() == 1
     assert reason in city.page.locator("main").inner_text()
-    # The public page says it was revoked, and when; not the administrator's reason.
+    # The auditor, whose jurisdiction covers the holder, reads the reason on the
+    # verification page too; the public reads that it was revoked, and when, not why.
     city.page.goto(f"/verify/{cert.verification_code}")
-    city.check("verify-revoked")
-    verdict = city.page.locator("#verdict")
+    city.check("verify-revoked-signed-in")
+    assert reason in city.page.locator("#verdict").inner_text()
+    visitor = Driver(open_page(locale=f"{language}-US"), checker)
+    visitor.page.goto(f"/verify/{cert.verification_code}")
+    visitor.check("verify-revoked")
+    verdict = visitor.page.locator("#verdict")
     assert "usa-alert--error" in (verdict.get_attribute("class") or "")
     assert str(date.today().year) in verdict.inner_text()
-    assert reason not in city.page.locator("main").inner_text()
+    assert reason not in visitor.page.locator("main").inner_text()
     db.session.expire_all()
     assert db.session.get(Certificate, cert.id).revoked_at is not None
     # A code no certificate has: a page of its own that says what to do.
-    checker.expect_status(city.page, 404)
-    city.page.goto("/verify/not-a-real-code")
-    city.check("verify-unknown")
-    assert city.page.locator("main .usa-process-list__item").count() == 3
+    checker.expect_status(visitor.page, 404)
+    visitor.page.goto("/verify/not-a-real-code")
+    visitor.check("verify-unknown")
+    assert visitor.page.locator("main .usa-process-list__item").count() == 3
 
     if language == "en":
         _admin_reads_content_and_deactivates_staff(office, make)
