@@ -7,9 +7,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := trainer:create_app
+USWDS_DIST := node_modules/@uswds/uswds/dist
+USWDS_OUT := trainer/static/uswds
+USWDS_STAMP := $(USWDS_OUT)/.installed
 TRANSLATIONS := $(patsubst %.po,%.mo,$(wildcard trainer/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test setup system-deps venv translations messages db content demo lint format bench clean
+.PHONY: run test setup system-deps venv translations assets messages db content demo lint format bench clean
 
 run: setup db content demo
 	@echo
@@ -28,7 +31,7 @@ test: setup
 	$(BIN)/flask content check && $(BIN)/flask compliance check && \
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
-setup: system-deps $(STAMP) translations
+setup: system-deps $(STAMP) translations assets
 
 system-deps:
 	@needed=(); \
@@ -40,6 +43,7 @@ system-deps:
 	command -v java >/dev/null 2>&1 || needed+=(default-jre-headless); \
 	command -v zbarimg >/dev/null 2>&1 || needed+=(zbar-tools); \
 	command -v pdftoppm >/dev/null 2>&1 || needed+=(poppler-utils); \
+	command -v npm >/dev/null 2>&1 || needed+=(npm); \
 	if [ $${#needed[@]} -gt 0 ]; then \
 	  if [ "$$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then \
 	    echo "Missing system packages: $${needed[*]}" >&2; \
@@ -63,6 +67,29 @@ translations: $(STAMP) $(TRANSLATIONS)
 
 trainer/translations/%/LC_MESSAGES/messages.mo: trainer/translations/%/LC_MESSAGES/messages.po
 	$(BIN)/pybabel compile --use-fuzzy -d trainer/translations -l $* >/dev/null
+
+# The U.S. Web Design System, pinned in package.json and package-lock.json: `npm ci` runs
+# when node_modules is missing or the lock changed; then its compiled CSS and JS, and the
+# fonts and images that CSS refers to, are copied into trainer/static/uswds/ (served by
+# the app at /static/uswds/, and packaged with it by `pip install .`).
+assets: $(USWDS_STAMP)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@touch $@
+
+$(USWDS_STAMP): node_modules/.package-lock.json
+	@rm -rf $(USWDS_OUT) && mkdir -p $(USWDS_OUT)/css $(USWDS_OUT)/js
+	cp $(USWDS_DIST)/css/uswds.min.css $(USWDS_OUT)/css/
+	cp $(USWDS_DIST)/js/uswds.min.js $(USWDS_DIST)/js/uswds-init.min.js $(USWDS_OUT)/js/
+	@grep -o 'url(\.\./[^)]*)' $(USWDS_DIST)/css/uswds.min.css | sed 's|^url(\.\./||; s|)$$||' | \
+	  sort -u | while read -r file; do install -D -m 644 "$(USWDS_DIST)/$$file" "$(USWDS_OUT)/$$file"; done
+	cp $(USWDS_DIST)/img/usa-icons/close.svg $(USWDS_OUT)/img/usa-icons/
+	@mkdir -p $(USWDS_OUT)/fonts/public-sans
+	cp $(patsubst %,$(USWDS_DIST)/fonts/public-sans/PublicSans-%.woff2,Regular Italic Bold BoldItalic) \
+	  $(USWDS_OUT)/fonts/public-sans/
+	cp node_modules/@uswds/uswds/LICENSE.md $(USWDS_OUT)/
+	@touch $@
 
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F trainer/translations/babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 \
@@ -90,4 +117,4 @@ bench: setup
 	$(BIN)/python bench/run_all.py
 
 clean:
-	rm -rf $(VENV) instance/trainer.sqlite3 .pytest_cache
+	rm -rf $(VENV) instance/trainer.sqlite3 .pytest_cache node_modules $(USWDS_OUT)

@@ -11,6 +11,8 @@ import secrets
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
+#: The development server's address: the default PUBLIC_BASE_URL, refused in production.
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
 INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
 
 
@@ -40,7 +42,7 @@ class Config:
     SQLITE_BUSY_SECONDS = float(os.environ.get("SQLITE_BUSY_SECONDS", "30"))
     MODULES_DIR = str(Path(os.environ.get("MODULES_DIR", BASE_DIR / "modules")))
     CERTIFICATE_STORAGE = os.environ.get("CERTIFICATE_STORAGE", "database")
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", DEVELOPMENT_BASE_URL)
 
     LANGUAGES = ("en", "es", "vi")
     BABEL_DEFAULT_LOCALE = "en"
@@ -78,9 +80,17 @@ class Config:
     OUTCOMES_MAX_AGE_MINUTES = int(os.environ.get("OUTCOMES_MAX_AGE_MINUTES", "15"))
     DUE_SOON_DAYS = int(os.environ.get("DUE_SOON_DAYS", "30"))
     RENEWAL_LEAD_DAYS = int(os.environ.get("RENEWAL_LEAD_DAYS", "30"))
+    # Who runs the program: named in the header, the footer and on every document.
     PROGRAM_NAME = os.environ.get("PROGRAM_NAME", "Houston Anti-Trafficking Training")
     #: The jurisdiction whose contacts the content preview shows first.
     PREVIEW_JURISDICTION = os.environ.get("PREVIEW_JURISDICTION", "houston-tx")
+    PROGRAM_OFFICE = os.environ.get("PROGRAM_OFFICE", "Mayor's Office")
+    PROGRAM_CITY = os.environ.get("PROGRAM_CITY", "City of Houston")
+    # The certificate's issuer block: a seal (SVG or PNG file; empty: the neutral seal
+    # shipped in trainer/static/img/seal.svg) and, when a name is given, the signatory.
+    CERTIFICATE_SEAL = os.environ.get("CERTIFICATE_SEAL", "")
+    CERTIFICATE_SIGNATORY_NAME = os.environ.get("CERTIFICATE_SIGNATORY_NAME", "")
+    CERTIFICATE_SIGNATORY_TITLE = os.environ.get("CERTIFICATE_SIGNATORY_TITLE", "")
 
     #: Keys the audit log's event hashes (HMAC-SHA256); kept outside the database, so
     #: someone who can write to the database cannot recompute the chain.
@@ -135,6 +145,12 @@ class ProductionConfig(Config):
     def __init__(self) -> None:
         if not self.SECRET_KEY:
             raise RuntimeError("SECRET_KEY must be set in production (see README.md).")
+        if self.PUBLIC_BASE_URL.rstrip("/") == DEVELOPMENT_BASE_URL:
+            raise RuntimeError(
+                "PUBLIC_BASE_URL must be the public address of the site in production: "
+                f"certificates printed with {DEVELOPMENT_BASE_URL} could not be verified "
+                "(see README.md)."
+            )
         if not self.AUDIT_HMAC_KEY:
             raise RuntimeError("AUDIT_HMAC_KEY must be set in production (see README.md).")
         if self.RATELIMIT_STORAGE_URI.startswith("memory://"):

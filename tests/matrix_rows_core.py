@@ -29,6 +29,7 @@ MATRIX: dict[str, tuple[str, UrlFn, dict[str, tuple[int, int]]]] = {
     ),
     "core.healthz": ("GET", lambda w, s: "/healthz", {r: same(200) for r in ROLES}),
     "core.set_language": ("POST", lambda w, s: "/language", {r: same(302) for r in ROLES}),
+    "core.seal": ("GET", lambda w, s: "/seal", {r: same(200) for r in ROLES}),
     "static": ("GET", lambda w, s: "/static/css/app.css", {r: same(200) for r in ROLES}),
     "auth.login": (
         "GET",
@@ -143,9 +144,9 @@ MATRIX: dict[str, tuple[str, UrlFn, dict[str, tuple[int, int]]]] = {
         {
             "anonymous": same(LOGIN),
             "learner": same(403),
-            "manager": (302, 404),
+            "manager": (200, 404),  # the confirmation page
             "auditor": same(403),
-            "admin": same(302),
+            "admin": same(200),
         },
     ),
     "orgs.staff_invite": (
@@ -157,6 +158,28 @@ MATRIX: dict[str, tuple[str, UrlFn, dict[str, tuple[int, int]]]] = {
             "manager": (400, 404),
             "auditor": same(403),
             "admin": same(400),
+        },
+    ),
+    "orgs.staff_access_code_replace": (
+        "GET",
+        lambda w, s: f"/orgs/staff/{staff_id(w, s)}/access-code/replace",
+        {
+            "anonymous": same(LOGIN),
+            "learner": same(403),
+            "manager": (200, 404),
+            "auditor": same(403),
+            "admin": same(200),
+        },
+    ),
+    "orgs.access_sheets": (
+        "POST",
+        lambda w, s: f"/orgs/staff/access-sheets?org={org_id(w, s)}",
+        {
+            "anonymous": same(LOGIN),
+            "learner": same(403),
+            "manager": same(302),  # their own organization's staff all have a sign-in
+            "auditor": same(403),
+            "admin": same(302),
         },
     ),
     "orgs.staff_access_code": (
@@ -353,6 +376,19 @@ MATRIX.update(
                 "anonymous": same(LOGIN),
                 "learner": same(200),
                 "manager": same(200),
+                "auditor": same(403),
+                "admin": same(403),
+            },
+        ),
+        "certificates.earned": (
+            "GET",
+            lambda w, s: (
+                f"/certificates/earned/{(w.own_cert if s == 'own' else w.other_cert).enrollment_id}"
+            ),
+            {
+                "anonymous": same(LOGIN),
+                "learner": (200, 404),
+                "manager": same(404),
                 "auditor": same(403),
                 "admin": same(403),
             },

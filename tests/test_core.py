@@ -87,7 +87,7 @@ def test_language_switch_ignores_unknown_languages_and_foreign_next(client):
 
 def test_base_layout_is_accessible(client, make):
     page = client.get("/auth/login").text
-    assert 'class="skip-link" href="#main"' in page and 'id="main"' in page
+    assert 'class="usa-skipnav" href="#main-content"' in page and 'id="main-content"' in page
     assert "<header" in page and "<main" in page and "<footer" in page
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
     # every input has a label
@@ -122,3 +122,88 @@ def test_sign_out_is_on_every_signed_in_page(client, make):
     login(client, user)
     for url in ["/learn/", "/certificates/mine"]:
         assert 'action="/auth/logout"' in client.get(url).text
+
+
+def test_production_refuses_the_development_address(monkeypatch):
+    from config import DEVELOPMENT_BASE_URL
+
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "x" * 64)
+    monkeypatch.setattr(ProductionConfig, "AUDIT_HMAC_KEY", "y" * 64)
+    monkeypatch.setattr(ProductionConfig, "RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379")
+    monkeypatch.setattr(ProductionConfig, "PUBLIC_BASE_URL", DEVELOPMENT_BASE_URL + "/")
+    with pytest.raises(RuntimeError, match="PUBLIC_BASE_URL"):
+        ProductionConfig()
+    monkeypatch.setattr(ProductionConfig, "PUBLIC_BASE_URL", "https://training.example.gov")
+    assert ProductionConfig().PUBLIC_BASE_URL == "https://training.example.gov"
+
+
+def test_header_footer_and_seal_name_the_operator(tmp_path):
+    seal = tmp_path / "seal.png"
+    seal.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 32)
+    app = create_app(
+        make_config(
+            "sqlite://",
+            PROGRAM_NAME="Bayou Training",
+            PROGRAM_OFFICE="Office of Human Trafficking",
+            PROGRAM_CITY="City of Testville",
+            CERTIFICATE_SEAL=str(seal),
+        )
+    )
+    client = app.test_client()
+    page = client.get("/auth/login").text
+    header = page[page.index("<header") : page.index("</header>")]
+    footer = page[page.index("<footer") : page.index("</footer>")]
+    for part in (header, footer):
+        assert "Office of Human Trafficking, City of Testville" in part
+    assert "Bayou Training" in header and 'src="/seal"' in header
+    served = client.get("/seal")
+    assert served.mimetype == "image/png" and served.data == seal.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "problem"),
+    [
+        ("seal.gif", b"GIF89a", "must be an .svg or .png"),
+        ("missing.svg", None, "cannot be read"),
+        ("fake.png", b"<svg></svg>", "is not a .png image"),
+    ],
+)
+def test_an_unusable_seal_stops_the_start(tmp_path, name, content, problem):
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(RuntimeError, match=problem):
+        create_app(make_config("sqlite://", CERTIFICATE_SEAL=str(path)))
+
+
+def test_design_system_is_served_by_the_app(client):
+    """USWDS comes from package.json's pinned version; every file its CSS needs is served."""
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    package = json.loads((root / "package.json").read_text())
+    lock = json.loads((root / "package-lock.json").read_text())
+    version = package["dependencies"]["@uswds/uswds"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", version), "pin an exact version"
+    assert lock["packages"]["node_modules/@uswds/uswds"]["version"] == version
+    page = client.get("/auth/login").text
+    assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', page)
+    assert "/static/uswds/css/uswds.min.css" in assets
+    assert "/static/uswds/js/uswds.min.js" in assets
+    for css in ("/static/uswds/css/uswds.min.css", "/static/css/app.css"):
+        response = client.get(css)
+        assert response.status_code == 200
+        text = response.get_data(as_text=True)
+        response.close()
+        if "uswds.min" in css:
+            assert f"uswds v{version}" in text[:200]
+        base = css.rsplit("/", 1)[0]
+        for url in set(re.findall(r"url\((?:\"|')?(\.\./[^)\"']+)", text)):
+            target = client.get(f"{base}/{url}".replace("/css/../", "/"))
+            assert target.status_code == 200, url
+            target.close()
+    for asset in assets:
+        response = client.get(asset)
+        assert response.status_code == 200, asset
+        response.close()

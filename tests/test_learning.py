@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import html
+import re
+from datetime import date, timedelta
 
 from sqlalchemy import func, select, update
 
@@ -337,13 +339,23 @@ def test_admin_previews_any_version_in_any_language(client, make):
     admin = make.user(role="admin")
     login(client, admin)
     listing = client.get("/catalog/")
-    assert "hotel-lodging" in listing.text
     from trainer.catalog.services import module_by_slug
 
     version = module_by_slug("hotel-lodging").current_version
+    # Modules by their titles, never their slugs
+    assert html.escape(version.title["en"], quote=False) in listing.text
+    assert "hotel-lodging" not in listing.text.replace(f"/catalog/version/{version.id}", "")
     page = client.get(f"/catalog/version/{version.id}?lang=es")
-    assert version.title["es"] in page.text
-    assert version.lessons[0]["title"]["es"] in page.text
+    text = html.unescape(page.text)
+    assert version.title["es"] in text
+    for lesson in version.lessons:
+        # each lesson rendered in Spanish, not as a dictionary of languages
+        assert lesson["title"]["es"] in text
+        first_words = re.sub(r"<[^>]+>", "", lesson["html"]["es"]).split()[:6]
+        assert " ".join(first_words) in re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", text))
+    assert "{'en'" not in text and "'es':" not in text
+    for item in version.items:
+        assert f">{item['id']}<" not in page.text and f"<strong>{item['id']}" not in page.text
     assert client.get(f"/catalog/version/{version.id}?lang=xx").status_code == 404
 
 
@@ -407,3 +419,140 @@ def test_two_first_saves_of_one_question_at_once_keep_one_answer(app, make):
     rows = db.session.scalars(select(Response).where(Response.attempt_id == attempt_id)).all()
     assert len(rows) == 1 and rows[0].question_key == key[2:]
     assert not [e for e in errors if not isinstance(e, threading.BrokenBarrierError)], errors
+
+
+def test_unanswered_questions_are_listed_before_the_test_is_graded(client, make):
+    user = make.user(make.org())
+    _intro, attempt, token = _start_pre_test(client, user)
+    given = dict(list(journey.answers_for(attempt, right=True).items())[:1])
+    response = client.post(
+        f"/learn/attempt/{attempt.id}", data={**given, "action": "submit", "csrf_token": token}
+    )
+    # Not graded: the page comes back with the questions left unanswered listed.
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/learn/attempt/{attempt.id}?check=1")
+    db.session.expire_all()
+    assert db.session.get(Attempt, attempt.id).submitted_at is None
+    page = client.get(response.headers["Location"]).text
+    listed = re.findall(r'<li><a class="usa-link" href="#(q-[^"]+)">', page)
+    assert len(listed) == sum(
+        1 for key in journey.answers_for(attempt, right=True) if key not in given
+    )
+    assert all(f'id="{dom_id}"' in page for dom_id in listed)
+    # Submitting anyway grades exactly what was given.
+    response = client.post(
+        f"/learn/attempt/{attempt.id}",
+        data={**given, "action": "submit-anyway", "csrf_token": token},
+    )
+    assert response.headers["Location"].endswith(f"/learn/attempt/{attempt.id}/result")
+    db.session.expire_all()
+    graded = db.session.get(Attempt, attempt.id)
+    assert graded.submitted_at is not None
+    saved = db.session.scalars(select(Response).where(Response.attempt_id == attempt.id)).all()
+    assert {r.question_key for r in saved} == {key[2:] for key in given}
+
+
+def test_test_page_numbers_questions_and_says_the_hint_once(client, make):
+    user = make.user(make.org())
+    _intro, attempt, _token = _start_pre_test(client, user)
+    page = client.get(f"/learn/attempt/{attempt.id}").text
+    total = len(attempt.form)
+    for n in range(1, total + 1):
+        assert f"Question {n} of {total}" in page
+    multiple = len(
+        re.findall(r'<fieldset class="usa-fieldset question"[^>]*aria-describedby', page)
+    )
+    assert page.count("Choose all that apply") == multiple
+
+
+def test_a_completed_lesson_leads_straight_to_the_next(client, make):
+    user = make.user(make.org())
+    intro, _attempt, _token = _start_pre_test(client, user)
+    journey.take_test(client, intro.id, "pre", right=False)
+    version = learning.version_for(journey.progress(intro.id))
+    lessons = version.lessons
+    for index, lesson in enumerate(lessons):
+        client.get(f"/learn/m/{intro.id}/lesson/{lesson['id']}")
+        journey.age_lesson(
+            intro.id, lesson["id"], learning.lesson_minimum(version, lesson, user) + 1
+        )
+        token = csrf_token(client, f"/learn/m/{intro.id}/lesson/{lesson['id']}")
+        done = client.post(f"/learn/m/{intro.id}/lesson/{lesson['id']}", data={"csrf_token": token})
+        following = lessons[index + 1]["id"] if index + 1 < len(lessons) else None
+        expected = (
+            f"/learn/m/{intro.id}/lesson/{following}" if following else f"/learn/m/{intro.id}"
+        )
+        assert done.headers["Location"].endswith(expected)
+
+
+def test_home_says_what_is_due_in_words(client, make):
+    user = make.user(make.org())
+    login(client, user)
+    enrollment = _enrollment(user)
+    today = date.today()
+    for due, words in (
+        (today - timedelta(days=3), ["Overdue", "3 days ago"]),
+        (today + timedelta(days=1), ["Due soon", "1 day left."]),
+        (today + timedelta(days=200), ["200 days left."]),
+    ):
+        db.session.execute(
+            update(Enrollment).where(Enrollment.id == enrollment.id).values(due_date=due)
+        )
+        db.session.commit()
+        page = html.unescape(client.get("/learn/").text)
+        for word in words:
+            assert word in page, (due, word)
+    assert "Due soon" not in page and "Overdue" not in page
+
+
+def test_finishing_the_track_ends_on_the_completion_page(client, make):
+    user = make.user(make.org())
+    login(client, user)
+    enrollment = _enrollment(user)
+    intro, hotel = enrollment.modules
+    journey.pass_module(client, intro.id, user)
+    last = journey.pass_module(client, hotel.id, user)
+    result = client.get(f"/learn/attempt/{last.id}/result").text
+    earned = f"/certificates/earned/{enrollment.id}"
+    assert f'href="{earned}"' in result
+    page = client.get(earned)
+    assert page.status_code == 200
+    text = html.unescape(page.text)
+    cert = db.session.scalar(select(Certificate).where(Certificate.enrollment_id == enrollment.id))
+    assert "You are certified" in text
+    assert cert.expires_on.strftime("%B") in text and str(cert.expires_on.year) in text
+    assert f"/verify/{cert.verification_code}" in text and "<svg" in text
+    assert f"/certificates/{cert.id}/download" in text
+    assert f'href="{earned}"' in client.get("/learn/").text
+    # Someone else's enrollment is not found.
+    other = make.user(make.org())
+    assert client.get(f"/certificates/earned/{_enrollment(other).id}").status_code == 404
+
+
+def test_choose_all_that_apply_is_said_once_in_every_language(app):
+    """Stems that end with the hint lose it: the page says it once, under the question."""
+    from flask_babel import force_locale
+    from flask_babel import gettext as _
+
+    from trainer.catalog.models import ModuleVersion
+    from trainer.learning.presenters import _without_hint
+
+    stems = []
+    for version in db.session.scalars(select(ModuleVersion)):
+        for item in version.items:
+            for question in item.get("questions") or [item]:
+                if question["type"] == "multiple":
+                    stems.append(question["stem"])
+    assert stems
+    for lang in ("en", "es", "vi"):
+        with app.test_request_context(), force_locale(lang):
+            said = _("Choose all that apply.")
+            hint = said.rstrip(".").casefold()
+            assert _without_hint(f"Which of these? {said}") == "Which of these?"
+            assert _without_hint("Which of these?") == "Which of these?"
+            for stem in stems:
+                if lang not in stem:
+                    continue
+                shown = _without_hint(stem[lang])
+                assert not shown.rstrip(" .").casefold().endswith(hint), shown
+                assert shown and stem[lang].startswith(shown)

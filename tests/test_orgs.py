@@ -111,7 +111,18 @@ def test_deactivate_keeps_records(client, make):
         select(func.count(Enrollment.id)).where(Enrollment.user_id == person.id)
     )
     token = csrf_token(client, "/orgs/staff")
-    client.post(f"/orgs/staff/{person.id}/active", data={"active": "0", "csrf_token": token})
+    # First a confirmation page that says what deactivating does; nothing changes yet.
+    asked = client.post(
+        f"/orgs/staff/{person.id}/active", data={"active": "0", "csrf_token": token}
+    )
+    assert asked.status_code == 200 and "records and certificates are kept" in asked.text
+    db.session.expire_all()
+    assert db.session.get(User, person.id).active is True
+    done = client.post(
+        f"/orgs/staff/{person.id}/active",
+        data={"active": "0", "confirm": "yes", "csrf_token": token},
+    )
+    assert done.status_code == 302
     db.session.expire_all()
     person = db.session.get(User, person.id)
     assert person.active is False and person.deactivated_at is not None

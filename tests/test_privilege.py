@@ -97,7 +97,12 @@ def _requests(person: Any) -> dict[StaffAction, tuple[str, str, dict[str, str]]]
             f"/orgs/staff/{person.id}/access-code",
             {"action": "issue"},
         ),
-        StaffAction.DEACTIVATE: ("POST", f"/orgs/staff/{person.id}/active", {"active": "0"}),
+        # (confirmed: without "confirm", deactivating only shows a confirmation page)
+        StaffAction.DEACTIVATE: (
+            "POST",
+            f"/orgs/staff/{person.id}/active",
+            {"active": "0", "confirm": "yes"},
+        ),
         StaffAction.EXTRA_ROUND: (
             "POST",
             f"/learn/progress/{progress.id if progress else 2**31 - 1}/extra-round",

@@ -96,7 +96,7 @@ def test_admin_deactivating_or_changing_a_role_ends_their_sessions(app, client, 
     login(admin, make.user(role="admin"))
     token = csrf_token(admin, "/auth/users")
     if change == "deactivate":
-        url, data = f"/orgs/staff/{person.id}/active", {"active": "0"}
+        url, data = f"/orgs/staff/{person.id}/active", {"active": "0", "confirm": "yes"}
     else:
         url, data = f"/auth/users/{person.id}/role", {"role": "manager"}
     assert admin.post(url, data={**data, "csrf_token": token}).status_code == 302
@@ -212,6 +212,7 @@ def test_behind_a_proxy_limits_and_records_apply_per_real_client(proxied_app):
 
 def test_production_refuses_per_process_rate_limits(monkeypatch):
     monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "s" * 64)
+    monkeypatch.setattr(ProductionConfig, "PUBLIC_BASE_URL", "https://training.example.gov")
     monkeypatch.setattr(ProductionConfig, "AUDIT_HMAC_KEY", "k" * 64)
     monkeypatch.setattr(ProductionConfig, "RATELIMIT_STORAGE_URI", "memory://")
     with pytest.raises(RuntimeError, match="RATELIMIT_STORAGE_URI"):

@@ -53,6 +53,7 @@ def create_app(config: Config | type[Config] | None = None) -> Flask:
     logging.getLogger("weasyprint").setLevel(logging.WARNING)
     logging.getLogger("fontTools").setLevel(logging.WARNING)
 
+    _load_branding(app)
     _init_extensions(app)
     _load_rules(app)
     _register_blueprints(app)
@@ -101,6 +102,21 @@ def _init_extensions(app: Flask) -> None:
     from trainer.core.templating import register_template_helpers
 
     register_template_helpers(app)
+
+
+def _load_branding(app: Flask) -> None:
+    """The program's name, office, city and seal; a missing USWDS build is reported."""
+    from trainer.core.branding import load_branding
+
+    try:
+        load_branding(app)
+    except ValueError as error:
+        raise RuntimeError(str(error)) from None
+    if not (Path(app.static_folder or "") / "uswds" / "css" / "uswds.min.css").is_file():
+        app.logger.warning(
+            "The U.S. Web Design System files are missing from trainer/static/uswds/: "
+            "run `make assets` (it needs npm) before serving or packaging the app."
+        )
 
 
 def _load_rules(app: Flask) -> None:
@@ -165,6 +181,7 @@ def _connect_features() -> None:
     from trainer.compliance import services as compliance
     from trainer.learning import services as learning
     from trainer.orgs import services as orgs
+    from trainer.orgs import sheets
 
     hooks = (
         (orgs.STAFF_HOOKS, learning.enroll_automatically),
@@ -173,6 +190,7 @@ def _connect_features() -> None:
         (learning.MINIMUM_MINUTES_PROVIDERS, compliance.minimum_minutes_for),
         (learning.CONTACTS_PROVIDERS, compliance.contacts_for_learner),
         (catalog.PREVIEW_CONTACTS_PROVIDERS, compliance.contacts_box),
+        (sheets.TRAINING_PROVIDERS, learning.trainings_for_sheet),
     )
     for registry, hook in hooks:
         if hook not in registry:

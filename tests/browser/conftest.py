@@ -182,6 +182,7 @@ class Watch:
     document: Any = None
     #: Background requests (autosaves) sent and not yet answered.
     pending: set[Any] = field(default_factory=set)
+    expected_status: int | None = None
 
 
 _AXE_OPTIONS = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
@@ -212,6 +213,32 @@ _COLOR_ALONE_JS = """() => {
   }
   return bad;
 }"""
+
+
+#: The most a phone's header (with the navigation folded into its menu) may take.
+PHONE_HEADER_MAX = 120
+
+#: Where the page's own content starts, and what the visible text says.
+_LAYOUT_JS = """() => {
+  const main = document.querySelector('#main-content');
+  return {top: main ? main.getBoundingClientRect().top + window.scrollY : null,
+          text: document.body.innerText};
+}"""
+
+
+def internal_codes(app: Flask) -> set[str]:
+    """Ids, slugs and codes a person must never read: job roles, kinds, rules, modules."""
+    from sqlalchemy import select
+
+    from trainer.catalog.models import Module, Track
+    from trainer.orgs.jobroles import DEPARTMENTS, JOB_ROLES, ORG_KINDS
+
+    codes = {c for c in (*JOB_ROLES, *ORG_KINDS, *DEPARTMENTS) if "_" in c}
+    codes |= {c for c in app.extensions["trainer.jurisdictions"] if "-" in c}
+    with app.app_context():
+        codes |= set(db.session.scalars(select(Module.slug)))
+        codes |= set(db.session.scalars(select(Track.slug)))
+    return {c for c in codes if "-" in c or "_" in c}
 
 
 #: Resolves after two frames, once resize handlers have run.
@@ -247,6 +274,8 @@ class Checker:
         self.html_files: dict[str, str] = {}
         self.checked: set[tuple[str, str]] = set()
         self.repeats = 0
+        self.header_heights: list[int] = []
+        self.codes = internal_codes(live.app)
         self.watches: dict[int, Watch] = {}
         self.zoom_context = browser.new_context(viewport=ZOOMED, device_scale_factor=2)
         self.zoom_page = self.zoom_context.new_page()
@@ -277,6 +306,10 @@ class Checker:
 
         def on_console(message: Any) -> None:
             if message.type == "error":
+                expected = watch.expected_status
+                if expected and f"status of {expected}" in message.text:
+                    watch.expected_status = None
+                    return
                 watch.errors.append(f"console: {message.text}")
 
         def on_response(response: Any) -> None:
@@ -302,6 +335,11 @@ class Checker:
         page.on("request", on_request)
         page.on("requestfinished", on_request_done)
         page.on("requestfailed", on_request_done)
+
+    def expect_status(self, page: Any, status: int) -> None:
+        """The next page is meant to answer `status` (e.g. 404): the browser's console
+        line about it is expected, not an error of the page."""
+        self.watches[id(page)].expected_status = status
 
     def settle(self, page: Any, timeout_ms: int = 10_000) -> None:
         """Wait until the page's background requests (autosaves) have answered."""
@@ -331,7 +369,7 @@ class Checker:
     def _source(self, page: Any) -> str:
         """The HTML the server sent for the page (its DOM when there is no response)."""
         document = self.watches[id(page)].document
-        if document is not None and document.url == page.url and document.status == 200:
+        if document is not None and document.url == page.url and document.status in (200, 404):
             try:
                 return document.body().decode("utf-8")
             except Exception:  # the body may be gone; the DOM still serves
@@ -381,6 +419,15 @@ class Checker:
                 page.evaluate(_NEXT_FRAMES)
             self._axe(page, f"{label} at {size_name} size")
             if size_name == "phone":
+                shown = page.evaluate(_LAYOUT_JS)
+                if shown["top"] is not None:
+                    self.header_heights.append(round(shown["top"]))
+                    assert shown["top"] <= PHONE_HEADER_MAX, (
+                        f"{label}: on a phone the header takes {shown['top']:.0f} CSS px "
+                        f"before the page's content (at most {PHONE_HEADER_MAX})"
+                    )
+                leaked = sorted(code for code in self.codes if code in shown["text"])
+                assert not leaked, f"{label} shows internal codes to people: {leaked}"
                 layout = page.evaluate(_OVERFLOW_JS)
                 assert layout["scroll"] <= layout["inner"], (
                     f"{label} scrolls sideways on a phone: {layout['wide']}"
@@ -459,6 +506,12 @@ def checker(
         f"desktop, phone and 200% zoom, {checks.repeats} repeat visits; Nu HTML Checker: "
         f"{'errors' if report else 'no errors'}; screenshots in {SCREENSHOTS.relative_to(ROOT)}/"
     )
+    if checks.header_heights:
+        SUMMARY.append(
+            f"phone header (390x844): {min(checks.header_heights)}-"
+            f"{max(checks.header_heights)} CSS px before the page's content "
+            f"(at most {PHONE_HEADER_MAX})"
+        )
     if report:
         pytest.fail(report, pytrace=False)
 

@@ -1,24 +1,42 @@
 """Journey 1: a hotel employee invited by email, through to the verified certificate.
 
-In English, Spanish and Vietnamese, and once with the keyboard alone. Journey 2: a
-housekeeper without an email address signs in on a phone with the access code from the
-sheet the manager printed, and finishes the hotel track.
+In English, Spanish and Vietnamese, and once with the keyboard alone: the step indicator
+on every module page, lesson after lesson, tests numbered "n of N" with unanswered
+questions listed before submitting, the completion page with its QR code, the PDF with
+English beside, and the public check of the downloaded file.
+
+Journey 2: housekeepers without an email address. The manager prints everyone's access
+sheet in one PDF, then replaces one code (confirmed; the old sheet stops working). On a
+phone, in Vietnamese, a housekeeper scans her sheet, sees her overdue training, switches
+language from the menu, finishes the hotel track and signs out from the menu.
 """
 
 from __future__ import annotations
 
+import re
+import subprocess
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from pypdf import PdfReader
+from sqlalchemy import select, update
 
-from tests.browser.steps import Driver, do_track, qr_in_pdf, qr_in_png, sign_in, sign_out
-from tests.conftest import PASSWORD
+from tests.browser.steps import (
+    Driver,
+    do_track,
+    open_menu,
+    qr_in_pdf,
+    qr_in_png,
+    sign_in,
+    sign_out,
+)
+from tests.conftest import PASSWORD, csrf_token
 from trainer.auth.models import User
 from trainer.catalog.models import Module, Track
 from trainer.certificates.models import Certificate
 from trainer.extensions import db
+from trainer.learning.models import Enrollment
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +51,7 @@ def _manager_adds(
     sign_in(driver, manager.email, PASSWORD)
     assert page.url.endswith("/orgs/staff"), page.url
     driver.check("staff-list")
-    driver.go("main a.button[href*='/orgs/staff/new']")
+    driver.go("main a[href*='/orgs/staff/new']")
     driver.check("staff-new")
     driver.type_into("#first_name", first)
     driver.type_into("#last_name", last)
@@ -41,7 +59,7 @@ def _manager_adds(
     page.select_option("#job_role", job)
     driver.type_into("#hire_date", (date.today() - timedelta(days=3)).isoformat())
     page.select_option("#language", language)
-    driver.go("main form.stack button[type=submit]")
+    driver.go("main form.usa-form button[type=submit]")
     assert page.url.endswith("/orgs/staff"), page.url
     driver.check("staff-list-added")
 
@@ -58,27 +76,49 @@ def _expected_titles(language: str) -> dict[str, str]:
     return titles
 
 
-def _certificate_and_verification(driver: Driver, live: Any, tmp_path: Any) -> Certificate:
-    """Download the certificate, read its QR code and open the verification page."""
+def _certificate_and_verification(
+    driver: Driver, live: Any, tmp_path: Any, language: str
+) -> Certificate:
+    """On the completion page: the QR code, the expiry date and the PDF; then verify it."""
     page = driver.page
-    driver.go("nav a[href$='/certificates/mine']")
-    driver.check("my-certificates")
-    with page.expect_download() as download:
-        driver.activate("main a.button[href$='/download']")
-    pdf = tmp_path / "certificate.pdf"
-    download.value.save_as(pdf)
-    url = qr_in_pdf(pdf)
-    assert url.startswith(f"{live.url}/verify/"), url
+    assert re.search(r"/certificates/earned/\d+$", page.url), page.url
+    driver.check("certified")
+    page.locator("main .certified-qr svg").screenshot(path=str(tmp_path / "shown.png"))
+    shown = qr_in_png(tmp_path / "shown.png")
+    assert shown.startswith(f"{live.url}/verify/"), shown
     db.session.expire_all()
     cert = db.session.scalar(
-        select(Certificate).where(Certificate.verification_code == url.rsplit("/", 1)[1])
+        select(Certificate).where(Certificate.verification_code == shown.rsplit("/", 1)[1])
     )
-    assert cert is not None
-    assert pdf.read_bytes().startswith(b"%PDF")
-    page.goto(url)
+    assert cert is not None and cert.expires_on is not None
+    main = page.locator("main").inner_text()
+    assert str(cert.expires_on.year) in main and str(cert.expires_on.day) in main
+    assert page.locator(f"main a[href='{shown}']").count() == 1
+    with page.expect_download() as download:
+        driver.activate("main a.usa-button[href$='/download']")
+    pdf = tmp_path / "certificate.pdf"
+    download.value.save_as(pdf)
+    assert qr_in_pdf(pdf) == shown
+    text = "".join(p.extract_text() for p in PdfReader(str(pdf)).pages)
+    # English beside the learner's language
+    assert "Certificate of completion" in text
+    assert ("Verify this certificate" in text) and (
+        language == "en" or text.count("Certificate of completion") == 1
+    )
+    # The home page keeps a link to it.
+    page.goto("/learn/")
+    driver.check("my-training-certified")
+    driver.go(f"main a[href$='/certificates/earned/{cert.enrollment_id}']")
+    # The public page, in the reader's language; a file that matches says so at the top.
+    page.goto(shown)
     driver.check("verify-valid")
-    assert page.locator("main .badge-ok").count() == 1
-    assert cert.serial in page.locator("main").inner_text()
+    verdict = page.locator("#verdict")
+    assert "usa-alert--success" in (verdict.get_attribute("class") or "")
+    assert cert.holder_name in page.locator("main").inner_text()
+    page.set_input_files("#pdf", str(pdf))
+    driver.go("main form button[type=submit]")
+    driver.check("verify-file-matches")
+    assert page.locator("#verdict").get_attribute("role") == "status"
     return cert
 
 
@@ -115,63 +155,127 @@ def test_invited_employee_earns_a_certificate(
     employee.check("invitation")
     employee.type_into("#password", NEW_PASSWORD)
     employee.type_into("#confirm", NEW_PASSWORD)
-    employee.go("main form.stack button[type=submit]")
+    employee.go("main form.usa-form button[type=submit]")
     assert page.url.endswith("/learn/"), page.url
     assert page.evaluate("() => document.documentElement.lang") == language
+    # What is due, and when, in words.
+    assert page.locator("main .usa-summary-box .due-line").count() == 1
 
     titles = _expected_titles(language)
-    modules = do_track(employee, fail_first_post=True)
+    modules = do_track(employee, fail_first_post=True, leave_unanswered=2)
     assert [m["slug"] for m in modules] == ["intro-indicators", "hotel-lodging"]
     assert [m["failed"] for m in modules] == [1, 0]
     for m in modules:
         assert m["title"] == titles[m["slug"]]
         assert m["first_lesson"] == titles[f"{m['slug']}/lesson-1"]
-    main = page.locator("main").inner_text()
-    assert titles["track"] in main
+    assert titles["track"] in page.locator("main").inner_text()
 
-    cert = _certificate_and_verification(employee, live_db, tmp_path)
+    cert = _certificate_and_verification(employee, live_db, tmp_path, language)
     assert cert.language == language
     assert cert.holder_name == "María Nguyễn"
     assert page.evaluate("() => document.documentElement.lang") == language
 
 
-def test_housekeeper_signs_in_with_the_access_sheet_on_a_phone(
+def _sheets(driver: Driver, button: str, tmp_path: Any, name: str) -> tuple[list[str], list[str]]:
+    """Download the PDF a button gives; each page's text and the link in its QR code."""
+    with driver.page.expect_download() as download:
+        driver.activate(button)
+    pdf = tmp_path / f"{name}.pdf"
+    download.value.save_as(pdf)
+    texts = [page.extract_text() for page in PdfReader(str(pdf)).pages]
+    folder = tmp_path / name
+    folder.mkdir()
+    subprocess.run(["pdftoppm", "-r", "110", "-png", str(pdf), str(folder / "p")], check=True)
+    links = [qr_in_png(png) for png in sorted(folder.glob("p-*.png"))]
+    return texts, links
+
+
+def test_housekeepers_sign_in_with_their_access_sheets_on_a_phone(
     live_db, make, open_page, checker, tmp_path
 ):
     org = make.org(name="Magnolia Suites")
     manager = make.user(org, role="manager", job_role="management")
-    housekeeper = make.user(
-        org, email=None, password_hash=None, job_role="housekeeping", first_name="Rosa"
+    hoa = make.user(
+        org,
+        email=None,
+        password_hash=None,
+        job_role="housekeeping",
+        first_name="Hoa",
+        last_name="Trần",
+        language="vi",
     )
+    luis = make.user(
+        org, email=None, password_hash=None, job_role="housekeeping", first_name="Luis"
+    )
+    # Hoa's training is overdue.
+    db.session.execute(
+        update(Enrollment).where(Enrollment.user_id == hoa.id).values(due_date=date(2026, 1, 5))
+    )
+    db.session.commit()
+
     desk = Driver(open_page(), checker)
     sign_in(desk, manager.email, PASSWORD)
-    desk.check("staff-list")
-    row = f"main form[action$='/staff/{housekeeper.id}/access-code'] button[value=issue]"
-    desk.go(row)
-    desk.check("access-sheet")
-    code = desk.page.locator(".sheet-code").inner_text().strip()
-    desk.page.locator(".sheet-qr svg").screenshot(path=str(tmp_path / "sheet-qr.png"))
-    link = qr_in_png(tmp_path / "sheet-qr.png")
-    # the code rides in the fragment, which the browser never sends to the server
-    assert link == f"{live_db.url}/auth/code#code={code}", link
+    desk.check("staff-list-without-sign-in")
+    assert "2" in desk.page.locator("main .access-sheets .usa-alert__heading").inner_text()
+    # One action prints everyone's sheet: one PDF, a page each, in their language.
+    texts, links = _sheets(desk, "main .access-sheets button", tmp_path, "sheets")
+    assert len(texts) == 2 and len(links) == 2
+    pages = {
+        ("Hoa" if "Hoa" in text else "Luis"): (text, link)
+        for text, link in zip(texts, links, strict=True)
+    }
+    assert set(pages) == {"Hoa", "Luis"}
+    assert "Thông tin đăng nhập" in pages["Hoa"][0] and "Your training sign-in" in pages["Hoa"][0]
+    assert "Thông tin" not in pages["Luis"][0]
+    assert all(link.startswith(f"{live_db.url}/auth/code#code=") for link in links)
+    hoa_code, luis_code = (pages[name][1].split("#code=", 1)[1] for name in ("Hoa", "Luis"))
+    assert hoa_code in pages["Hoa"][0] and luis_code in pages["Luis"][0]
+    desk.page.goto("/orgs/staff")
+    assert desk.page.locator("main .access-sheets").count() == 0
+    # Printing Luis's sheet again cannot show his code: it asks to replace it instead.
+    desk.go(f"main form[action$='/staff/{luis.id}/access-code'] button[value=issue]")
+    assert desk.page.url.endswith(f"/orgs/staff/{luis.id}/access-code/replace")
+    desk.check("access-code-replace")
+    (new_text,), (new_link,) = _sheets(
+        desk, "main form.button-row button[type=submit]", tmp_path, "replaced"
+    )
+    new_code = new_link.split("#code=", 1)[1]
+    assert new_code != luis_code and new_code in new_text
+    visitor = live_db.app.test_client()
+    token = csrf_token(visitor, "/auth/code")
+    refused = visitor.post("/auth/code", data={"code": luis_code, "csrf_token": token})
+    assert refused.status_code == 200  # the old sheet no longer signs in
 
-    phone = open_page(phone=True)
+    phone = open_page(phone=True, locale="vi-VN")
     person = Driver(phone, checker, touch=True)
-    phone.goto(link)
+    phone.goto(pages["Hoa"][1])
     person.check("access-code")
-    assert phone.input_value("#code") == code
-    person.go("main form.stack button[type=submit]")
+    assert phone.input_value("#code") == hoa_code
+    assert "#code" not in phone.url and hoa_code not in phone.url
+    person.go("main form.usa-form button[type=submit]")
     assert phone.url.endswith("/learn/"), phone.url
+    assert phone.evaluate("() => document.documentElement.lang") == "vi"
+    person.check("my-training-overdue")
+    overdue = phone.locator("main .usa-summary-box .due-line")
+    assert overdue.locator(".badge-bad").count() == 1 and "2026" in overdue.inner_text()
+    # The language switcher is in the menu, one tap away.
+    open_menu(person)
+    person.go("header button[name=lang][value=en]")
+    assert phone.evaluate("() => document.documentElement.lang") == "en"
+    assert "Overdue" in phone.locator("main .usa-summary-box").inner_text()
+    open_menu(person)
+    person.go("header button[name=lang][value=vi]")
+    assert phone.evaluate("() => document.documentElement.lang") == "vi"
+
     modules = do_track(person)
     assert [m["slug"] for m in modules] == ["intro-indicators", "hotel-lodging"]
     db.session.expire_all()
-    cert = db.session.scalar(select(Certificate).where(Certificate.user_id == housekeeper.id))
-    assert cert is not None and cert.holder_name == "Rosa Test"
-    assert db.session.get(User, housekeeper.id).email is None
-    phone.goto("/certificates/mine")
-    person.check("my-certificates")
-    assert cert.serial in phone.locator("main").inner_text()
-    # A shared phone: she signs out when she finishes.
+    cert = db.session.scalar(select(Certificate).where(Certificate.user_id == hoa.id))
+    assert cert is not None and cert.holder_name == "Hoa Trần" and cert.language == "vi"
+    assert db.session.get(User, hoa.id).email is None
+    person.check("certified")
+    assert phone.locator("main .certified-qr svg").is_visible()
+    # A shared phone: she signs out from the menu when she finishes.
     sign_out(person)
     assert phone.url.endswith("/auth/login"), phone.url
     person.check("signed-out")

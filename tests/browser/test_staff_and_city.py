@@ -125,6 +125,48 @@ def _certified(make: Any, live: Any, last_name: str) -> Certificate:
     return cert
 
 
+def _altered(pdf: bytes) -> bytes:
+    """The same certificate with one metadata field changed: no longer the issued file."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    writer.add_metadata({"/Title": "Certificate of someone else"})
+    out = io.BytesIO()
+    writer.write(out)
+    assert out.getvalue() != pdf
+    return out.getvalue()
+
+
+def _inspector_checks_a_file_on_a_phone(open_page, checker, cert: Certificate) -> None:
+    """A city inspector, on a Spanish phone, uploads a doctored copy of the certificate."""
+    from trainer.certificates import services as certificates
+
+    page = open_page(phone=True, locale="es-US")
+    inspector = Driver(page, checker, touch=True)
+    page.goto(f"/verify/{cert.verification_code}")
+    inspector.check("verify-valid")
+    assert page.evaluate("() => document.documentElement.lang") == "es"
+    page.set_input_files(
+        "#pdf",
+        files=[
+            {
+                "name": "certificado.pdf",
+                "mimeType": "application/pdf",
+                "buffer": _altered(certificates.pdf_bytes(cert)),
+            }
+        ],
+    )
+    inspector.go("main form button[type=submit]")
+    inspector.check("verify-file-does-not-match")
+    verdict = page.locator("#verdict")
+    assert "usa-alert--error" in (verdict.get_attribute("class") or "")
+    assert verdict.get_attribute("role") == "alert"
+    assert "Este archivo no es el certificado que emitimos" in verdict.inner_text()
+    box = verdict.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 844, box  # in the first screen
+    assert page.locator(".usa-alert--success").count() == 0
+
+
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_auditor_finds_a_certificate_the_admin_revokes_it(
     live_db, make, open_page, checker, language
@@ -149,6 +191,10 @@ def test_auditor_finds_a_certificate_the_admin_revokes_it(
     assert city.page.locator("main h1 .badge-ok").count() == 1
     assert city.page.locator("form[action$='/revoke']").count() == 0
 
+    if language == "es":
+        _inspector_checks_a_file_on_a_phone(open_page, checker, cert)
+
+    reason = "Issued to the wrong person by mistake"
     office = Driver(open_page(), checker)
     sign_in(office, admin.email, PASSWORD)
     office.check("organizations-admin")
@@ -157,20 +203,78 @@ def test_auditor_finds_a_certificate_the_admin_revokes_it(
     office.go("main form[role=search] button[type=submit]")
     office.go(f"main table a:text-is('{cert.serial}')")
     office.check("certificate-detail-admin")
-    office.type_into("#reason", "Issued to the wrong person by mistake")
+    office.type_into("#reason", reason)
     office.go("form[action$='/revoke'] button[type=submit]")
+    # Revoking asks first, and changes nothing until confirmed.
+    office.check("certificate-revoke-confirm")
+    db.session.expire_all()
+    assert db.session.get(Certificate, cert.id).revoked_at is None
+    office.go("main form.button-row button[name=confirm]")
     office.check("certificate-detail-revoked")
     assert office.page.locator("main h1 .badge-bad").count() == 1
 
     city.page.goto(detail_url)
     city.check("certificate-detail-revoked-auditor")
     assert city.page.locator("main h1 .badge-bad").count() == 1
-    assert "Issued to the wrong person by mistake" in city.page.locator("main").inner_text()
+    assert reason in city.page.locator("main").inner_text()
+    # The auditor, whose jurisdiction covers the holder, reads the reason on the
+    # verification page too; the public reads that it was revoked, and when, not why.
     city.page.goto(f"/verify/{cert.verification_code}")
-    city.check("verify-revoked")
-    assert city.page.locator("main .status-bad .badge-bad").count() == 1
+    city.check("verify-revoked-signed-in")
+    assert reason in city.page.locator("#verdict").inner_text()
+    visitor = Driver(open_page(locale=f"{language}-US"), checker)
+    visitor.page.goto(f"/verify/{cert.verification_code}")
+    visitor.check("verify-revoked")
+    verdict = visitor.page.locator("#verdict")
+    assert "usa-alert--error" in (verdict.get_attribute("class") or "")
+    assert str(date.today().year) in verdict.inner_text()
+    assert reason not in visitor.page.locator("main").inner_text()
     db.session.expire_all()
     assert db.session.get(Certificate, cert.id).revoked_at is not None
+    # A code no certificate has: a page of its own that says what to do.
+    checker.expect_status(visitor.page, 404)
+    visitor.page.goto("/verify/not-a-real-code")
+    visitor.check("verify-unknown")
+    assert visitor.page.locator("main .usa-process-list__item").count() == 3
+
+    if language == "en":
+        _admin_reads_content_and_deactivates_staff(office, make)
+
+
+def _admin_reads_content_and_deactivates_staff(office: Driver, make: Any) -> None:
+    """Modules by title, a lesson previewed in Spanish, the organization form, and a
+    deactivation that asks first."""
+    from trainer.catalog.services import all_modules
+
+    page = office.page
+    office.go("nav a[href$='/catalog/']")
+    office.check("content-modules")
+    listed = page.locator("main table").inner_text()
+    versions = [m.current_version for m in all_modules() if m.current_version]
+    assert all(v.title["en"] in listed for v in versions)
+    # The shortest module in Spanish (the preview shows every lesson and item).
+    version = min(
+        (v for v in versions if "es" in v.languages),
+        key=lambda v: len(v.lessons) + len(v.items),
+    )
+    office.go(f"main a[href$='/catalog/version/{version.id}?lang=es']")
+    office.check("content-preview")
+    body = page.locator("main").inner_text()
+    assert version.lessons[0]["title"]["es"] in body
+    assert "{'en'" not in body and version.lessons[0]["title"]["en"] not in body
+    page.goto("/orgs/new")
+    office.check("organization-form")
+    assert page.locator("#address").get_attribute("autocomplete") == "off"
+    org = make.org(name="Allen Parkway Inn")
+    person = make.user(org, first_name="Quinn")
+    page.goto(f"/orgs/staff?org={org.id}")
+    office.go(f"main form[action$='/staff/{person.id}/active'] button")
+    office.check("deactivate-confirm")
+    db.session.expire_all()
+    assert db.session.get(User, person.id).active is True
+    office.go("main form.button-row button[name=confirm]")
+    db.session.expire_all()
+    assert db.session.get(User, person.id).active is False
 
 
 def test_health_department_employee_takes_components_1_2_3(live_db, make, open_page, checker):

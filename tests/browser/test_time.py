@@ -61,10 +61,10 @@ def test_lesson_countdown_is_announced_sparingly(live_db, make, open_page, check
     page = open_page()
     person = Driver(page, checker)
     sign_in(person, learner.email, PASSWORD)
-    person.go("main section.card ol a[href*='/learn/m/']")
+    person.go("main .usa-summary-box a.usa-button[href*='/learn/m/']")
     take_test(person, "pre", right=False)
-    person.go("main a.button[href*='/learn/m/']")
-    person.go("main .card a.button[href*='/lesson/']")
+    person.go("main a.usa-button[href*='/learn/m/']")
+    person.go("main .usa-summary-box a.usa-button[href*='/lesson/']")
     progress_id = number_in(page.url, r"/learn/m/(\d+)/")
     lesson_id = page.url.rsplit("/", 1)[1]
 
@@ -118,7 +118,7 @@ def test_manager_gives_a_learner_extended_time(live_db, make, open_page, checker
     desk.go(f"main a[href$='/orgs/staff/{learner.id}/edit']")
     desk.check("staff-edit")
     desk.page.select_option("#extra_time_percent", "50")
-    desk.go("main form.stack button[type=submit]")
+    desk.go("main form.usa-form button[type=submit]")
     desk.check("staff-list-saved")
     db.session.expire_all()
     assert db.session.get(User, learner.id).extra_time_percent == 50

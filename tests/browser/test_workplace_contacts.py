@@ -26,11 +26,11 @@ def test_manager_adds_a_workplace_contact_by_keyboard(live_db, make, open_page, 
     desk.check("workplace-contacts-empty")
     desk.type_into("#label", "Security desk")
     desk.type_into("#phone", "call security")
-    desk.go("main form.stack button[type=submit]")
+    desk.go("main form.usa-form button[type=submit]")
     desk.check("workplace-contacts-error")
     assert desk.page.locator("#phone-error").count() == 1
     desk.type_into("#phone", "ext. 4500")
-    desk.go("main form.stack button[type=submit]")
+    desk.go("main form.usa-form button[type=submit]")
     desk.check("workplace-contacts-listed")
     assert "Security desk" in desk.page.locator("main table").inner_text()
     db.session.expire_all()

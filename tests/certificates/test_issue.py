@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import json
+import re
 import subprocess
 import threading
 import zipfile
@@ -49,6 +51,11 @@ def _text(pdf: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
+def _flat(text: str) -> str:
+    """Text without white space, as layout may break lines anywhere."""
+    return "".join(text.split())
+
+
 def test_completion_issues_one_certificate_with_every_field(certified, client, app):
     user, _enrollment, cert = certified
     assert cert.serial.startswith(f"HTX-{date.today().year}-")
@@ -71,7 +78,7 @@ def test_completion_issues_one_certificate_with_every_field(certified, client, a
         "HTL-77",
         f"/verify/{cert.verification_code}",
     ]:
-        assert needle in text, needle
+        assert _flat(needle) in _flat(text), needle
     assert str(cert.expires_on.year) in text
     events = db.session.scalars(select(AuditEvent.action)).all()
     assert events.count("certificate.issued") == 1
@@ -111,34 +118,54 @@ def test_downloads_serve_the_stored_bytes(certified, client, make):
 
 
 def test_public_verification_page_and_json(certified):
-    _user, _enrollment, cert = certified
+    _user, enrollment, cert = certified
     from flask import current_app
 
     visitor = current_app.test_client()
     page = visitor.get(f"/verify/{cert.verification_code}")
     assert page.status_code == 200
-    for needle in ["Valid", cert.serial, "José Núñez", "Bayou Inn", cert.pdf_sha256]:
-        assert needle in page.text, needle
+    text = html.unescape(page.text)
+    for needle in ["Valid certificate", cert.serial, "José Núñez", "Bayou Inn"]:
+        assert needle in text, needle
+    assert enrollment.track.title["en"] in text
+    assert cert.expires_on.strftime("%B") in text  # a date written out, not ISO
+    # Only holder, organization, training, dates and status: no scores, no permit
+    assert "post-test" not in text.lower() and "HTL-77" not in text
     data = visitor.get(f"/verify/{cert.verification_code}.json").json
     assert data["status"] == "valid" and data["serial"] == cert.serial
     assert data["pdf_sha256"] == cert.pdf_sha256
     assert data["expires_on"] == cert.expires_on.isoformat()
     assert data["holder"] == "José Núñez"
+    assert all(set(m) == {"title"} for m in data["modules"])
+    assert data["revocation_reason"] is None and "permit_number" not in data["organization"]
 
 
-def test_unknown_codes_and_serials_get_a_bare_404(certified):
+def test_verification_page_speaks_the_readers_language(certified):
+    _user, enrollment, cert = certified
+    from flask import current_app
+
+    visitor = current_app.test_client()
+    page = visitor.get(
+        f"/verify/{cert.verification_code}", headers={"Accept-Language": "es-MX,es;q=0.9"}
+    )
+    text = html.unescape(page.text)
+    assert enrollment.track.title["es"] in text
+    assert "de 20" in text  # e.g. "19 de noviembre de 2027"
+
+
+def test_unknown_codes_and_serials_get_a_page_of_their_own(certified):
     _user, _enrollment, cert = certified
     from flask import current_app
 
     visitor = current_app.test_client()
-    for path in [
-        "/verify/not-a-real-code",
-        f"/verify/{cert.serial}",
-        f"/verify/{cert.serial}.json",
-    ]:
+    for path in ["/verify/not-a-real-code", f"/verify/{cert.serial}"]:
         response = visitor.get(path)
         assert response.status_code == 404
+        assert "No certificate has this code" in response.text
+        assert "may not be genuine" in response.text
         assert "José" not in response.text and "Bayou" not in response.text
+    response = visitor.get(f"/verify/{cert.serial}.json")
+    assert response.status_code == 404 and "José" not in response.text
 
 
 def test_verification_is_rate_limited(app, certified, monkeypatch):
@@ -163,14 +190,22 @@ def test_uploaded_pdf_matches_only_when_byte_identical(certified, app):
     writer.write(buffer)
     edited = buffer.getvalue()
     assert edited != original
-    for data, expected in [(original, "Match:"), (edited, "No match:")]:
+    for data, matches in [(original, True), (edited, False)]:
         token = csrf_token(visitor, f"/verify/{cert.verification_code}")
         page = visitor.post(
             f"/verify/{cert.verification_code}",
             data={"pdf": (io.BytesIO(data), "c.pdf"), "csrf_token": token},
             content_type="multipart/form-data",
         )
-        assert expected in page.text
+        # The verdict at the top of the page says it, in place of the status.
+        verdict = re.search(r'id="verdict".*?</div>\s*</div>', page.text, re.S).group(0)
+        if matches:
+            assert "This file is exactly the certificate we issued." in verdict
+            assert "Valid certificate" in verdict
+        else:
+            assert "This file is not the certificate we issued" in verdict
+            assert "Valid certificate" not in page.text
+            assert 'role="alert"' in verdict
 
 
 def test_admin_revokes_and_the_verifier_sees_it(certified, app, make):
@@ -184,22 +219,32 @@ def test_admin_revokes_and_the_verifier_sees_it(certified, app, make):
     assert missing.status_code == 302
     db.session.expire_all()
     assert db.session.get(Certificate, cert.id).revoked_at is None
-    admin_client.post(
-        f"/certificates/{cert.id}/revoke",
-        data={"reason": "Training was completed by someone else", "csrf_token": token},
+    reason = "Training was completed by someone else"
+    asked = admin_client.post(
+        f"/certificates/{cert.id}/revoke", data={"reason": reason, "csrf_token": token}
     )
+    # A confirmation page first; nothing is revoked yet.
+    assert asked.status_code == 200 and "Yes, revoke this certificate" in asked.text
+    db.session.expire_all()
+    assert db.session.get(Certificate, cert.id).revoked_at is None
+    done = admin_client.post(
+        f"/certificates/{cert.id}/revoke",
+        data={"reason": reason, "confirm": "yes", "csrf_token": token},
+    )
+    assert done.status_code == 302
     data = app.test_client().get(f"/verify/{cert.verification_code}.json").json
     assert data["status"] == "revoked"
     # the public sees the date, not the admin's free-text reason, nor module scores
     assert data["revocation_reason"] is None and data["revoked_on"]
     assert all(set(m) == {"title"} for m in data["modules"]) and data["modules"]
     page = app.test_client().get(f"/verify/{cert.verification_code}")
-    assert "Revoked" in page.text and "someone else" not in page.text
+    assert "Revoked certificate" in page.text and "someone else" not in page.text
     # signed-in staff whose scope covers the holder see the reason and the scores
     staff = admin_client.get(f"/verify/{cert.verification_code}.json").json
     assert staff["revocation_reason"] == "Training was completed by someone else"
     assert all("score" in m for m in staff["modules"])
     assert "someone else" in admin_client.get(f"/verify/{cert.verification_code}").text
+    assert "someone else" in admin_client.get(f"/certificates/{cert.id}").text
     outsider = app.test_client()
     login(outsider, make.user(make.org(name="Elsewhere", jurisdiction="california"), "manager"))
     assert outsider.get(f"/verify/{cert.verification_code}.json").json["revocation_reason"] is None
@@ -306,9 +351,11 @@ def test_spanish_learner_gets_a_spanish_certificate(client, make):
     assert cert.language == "es"
     text = _text(services.pdf_bytes(cert))
     assert "María Peña" in text
-    assert cert.track_title in text and cert.track_title == enrollment.track.certificate_title["es"]
-    # labels from the interface catalog, and the renewal period, in Spanish
-    assert "Verificar este certificado" in text and "Certificate of completion" not in text
+    assert cert.track_title in text and cert.track_title == enrollment.track.title["es"]
+    # labels from the interface catalog, and the renewal period, in Spanish; English beside
+    assert "Certificado de finalización" in text and "Verificar este certificado" in text
+    assert "Certificate of completion" in text and "Verify this certificate" in text
+    assert _flat(enrollment.track.title["en"]) in _flat(text)
     assert "todos los años" in text
 
 

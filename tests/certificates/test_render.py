@@ -33,6 +33,7 @@ from trainer.certificates.render import (
     FONTS_DIR,
     CertificateData,
     CertificateRenderError,
+    Issuer,
     ModuleLine,
     ShippedFontFetcher,
     URLRefusedError,
@@ -43,6 +44,7 @@ from trainer.certificates.render import (
 )
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+SEAL = (REPO_ROOT / "trainer" / "static" / "img" / "seal.svg").read_bytes()
 GOLDEN = Path(__file__).parent / "golden" / "certificate-en.sha256"
 LETTER_LANDSCAPE = (792, 612)
 
@@ -67,12 +69,31 @@ SAMPLE = CertificateData(
     expiry_rule="yearly (Houston City Code ch. 28)",
     legal_reference="Houston City Code ch. 28, sec. 28-212",
     language="en",
+    issuer=Issuer(
+        office="Mayor's Office",
+        city="City of Houston",
+        seal=SEAL,
+        seal_type="image/svg+xml",
+        signatory_name="Jordan Reyes",
+        signatory_title="Program Director",
+    ),
+    track_title_en="Hotel staff: front desk and housekeeping",
 )
 
 
 @pytest.fixture
 def cert_app() -> Iterator[Flask]:
     app = Flask(__name__, template_folder=str(REPO_ROOT / "templates"))
+    Babel(app, default_locale="en")
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def translated_app() -> Iterator[Flask]:
+    """The renderer with the app's Spanish and Vietnamese catalogs."""
+    app = Flask(__name__, template_folder=str(REPO_ROOT / "templates"))
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(REPO_ROOT / "trainer" / "translations")
     Babel(app, default_locale="en")
     with app.app_context():
         yield app
@@ -223,8 +244,9 @@ def test_fetcher_serves_shipped_fonts(name: str) -> None:
 
 def test_html_that_asks_for_a_local_file_fails_to_render(cert_app: Flask) -> None:
     html = render_certificate_html(SAMPLE).replace(
-        "<body>", '<body><img src="file:///etc/passwd" alt="">'
+        '<main class="frame">', '<main class="frame"><img src="file:///etc/passwd" alt="">'
     )
+    assert "file:///etc/passwd" in html
     with pytest.raises(CertificateRenderError):
         html_to_pdf(html)
 
@@ -263,7 +285,7 @@ def test_pdf_shows_the_certificate_facts(cert_app: Flask) -> None:
         assert expected in text
     assert flat(SAMPLE.verify_url) in flat(text)
     for module in SAMPLE.modules:
-        assert module.title in text
+        assert flat(module.title) in flat(text)
         assert f"{module.score_percent}%" in text
 
 
@@ -276,26 +298,89 @@ def test_pdf_without_expiry_or_permit(cert_app: Flask) -> None:
 
 
 @pytest.mark.parametrize(
-    ("language", "holder", "month_word"),
+    ("language", "holder", "title", "month_word", "heading"),
     [
-        ("es", "José Ñúñez", "marzo"),
-        ("vi", "Nguyễn Thị Hường", "tháng"),
+        ("es", "José Ñúñez", "Capacitación para empleados", "marzo", "Certificado"),
+        ("vi", "Nguyễn Thị Hường", "Đào tạo cho nhân viên", "tháng", "Chứng chỉ"),
     ],
 )
 def test_pdf_in_spanish_and_vietnamese(
-    cert_app: Flask, language: str, holder: str, month_word: str
+    translated_app: Flask, language: str, holder: str, title: str, month_word: str, heading: str
 ) -> None:
-    data = replace(SAMPLE, language=language, holder_name=holder)
+    data = replace(SAMPLE, language=language, holder_name=holder, track_title=title)
     pdf = render_certificate_pdf(data)
     text = pdf_text(pdf)
     assert holder in text
     assert SAMPLE.serial in text
     assert flat(SAMPLE.verify_url) in flat(text)
-    assert month_word in text
-    assert "March" not in text
+    assert month_word in text and heading in text
+    # English beside: the heading, the labels, the dates and the training's English title
+    for english in ("Certificate of completion", "Verify this certificate", "March 2, 2026"):
+        assert english in text
+    assert flat(SAMPLE.track_title_en or "") in flat(text)
     reader = reader_for(pdf)
     assert reader.trailer["/Root"]["/Lang"] == language
     assert f'lang="{language}"' in render_certificate_html(data)
+
+
+def test_english_certificate_has_no_second_language(cert_app: Flask) -> None:
+    html = render_certificate_html(SAMPLE)
+    assert 'lang="en"' in html and 'class="en"' not in html
+    text = pdf_text(render_certificate_pdf(SAMPLE))
+    # One title: the heading names the document, the training is named once.
+    assert text.count("Certificate of completion") == 1
+    assert text.count(SAMPLE.track_title) == 1
+
+
+def test_issuer_office_seal_and_signatory(cert_app: Flask) -> None:
+    html = render_certificate_html(SAMPLE)
+    assert '<img class="seal" src="image:seal"' in html
+    text = pdf_text(render_certificate_pdf(SAMPLE))
+    for expected in ("Mayor's Office, City of Houston", "Jordan Reyes", "Program Director"):
+        assert expected in text
+    unsigned = replace(SAMPLE, issuer=replace(SAMPLE.issuer, signatory_name="", signatory_title=""))
+    text = pdf_text(render_certificate_pdf(unsigned))
+    assert "Issued by" in text and "Jordan Reyes" not in text
+    assert "Mayor's Office, City of Houston" in text
+
+
+def test_png_seal_is_embedded_as_an_image(cert_app: Flask) -> None:
+    png = segno.make("seal").png_data_uri(scale=4)
+    import base64
+
+    data = base64.b64decode(png.split(",", 1)[1])
+    sealed = replace(SAMPLE, issuer=replace(SAMPLE.issuer, seal=data, seal_type="image/png"))
+    page = reader_for(render_certificate_pdf(sealed)).pages[0]
+    images = [
+        obj.get_object()
+        for obj in page["/Resources"].get("/XObject", {}).values()
+        if obj.get_object().get("/Subtype") == "/Image"
+    ]
+    assert images, "the PNG seal is not in the PDF"
+    without = replace(SAMPLE, issuer=None)
+    assert "image:seal" not in render_certificate_html(without)
+
+
+def test_qr_code_is_at_least_30_mm_wide(cert_app: Flask) -> None:
+    from weasyprint import HTML
+
+    document = HTML(
+        string=render_certificate_html(SAMPLE),
+        base_url=render.BASE_URL,
+        url_fetcher=ShippedFontFetcher({"seal": (SEAL, "image/svg+xml")}),
+    ).render()
+    boxes = [
+        box
+        for box in document.pages[0]._page_box.descendants()
+        if str(getattr(box, "element_tag", "")).endswith("svg")
+        and "qr" in (box.element.get("class") or "")
+    ]
+    assert len(boxes) == 1
+    width_mm = boxes[0].width / 96 * 25.4
+    modules = segno.make(SAMPLE.verify_url, error="m", micro=False).symbol_size(border=0)[0]
+    with_quiet_zone = modules + 8
+    # The symbol itself (without its white border) is at least 30 mm wide.
+    assert width_mm * modules / with_quiet_zone >= 30, width_mm
 
 
 def test_unsupported_language_is_rejected() -> None:
@@ -310,9 +395,11 @@ def test_page_is_a_single_letter_landscape_page(cert_app: Flask) -> None:
     assert (round(float(box.width)), round(float(box.height))) == LETTER_LANDSCAPE
 
 
-def test_long_content_still_fits_on_one_page(cert_app: Flask) -> None:
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_long_content_still_fits_on_one_page(translated_app: Flask, language: str) -> None:
     data = replace(
         SAMPLE,
+        language=language,
         holder_name="María José de la Concepción Ñúñez-Hernández Villalobos",
         organization_name="Gran Hotel y Suites del Centro de Convenciones de Houston Norte",
         modules=tuple(
@@ -327,7 +414,10 @@ def test_long_content_still_fits_on_one_page(cert_app: Flask) -> None:
     assert not needs_dense_layout(SAMPLE)
     reader = reader_for(render_certificate_pdf(data))
     assert len(reader.pages) == 1
-    assert flat(data.holder_name) in flat(reader.pages[0].extract_text())
+    text = flat(reader.pages[0].extract_text())
+    # the first and the last things printed are both on the page
+    assert flat(data.holder_name) in text
+    assert data.serial in text and data.verification_code in text
 
 
 # --- Fonts -------------------------------------------------------------------------

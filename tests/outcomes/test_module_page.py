@@ -430,5 +430,7 @@ def test_a_version_without_attempts_renders_empty_figures(client, admin, app):
     assert "No data in this selection." in html
     assert "No attempt in this selection yet." in html
     assert len(svgs(html)) == 3
-    # No script but the site's own progressive-enhancement file.
-    assert html.count("<script") == 1
+    # No script but the site's own files (no inline script, nothing from another host).
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
+    assert scripts and all(attrs.strip().startswith('src="/static/') for attrs, _ in scripts)
+    assert not any(body.strip() for _, body in scripts)

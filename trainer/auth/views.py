@@ -88,7 +88,12 @@ def login() -> Response | str:
 @public
 @limiter.limit(_limit_per_address, exempt_when=_post_only)
 def code_login() -> Response | str:
-    """Sign in with a personal access code (the sheet's QR code fills it in)."""
+    """Sign in with a personal access code.
+
+    The sheet's QR code carries the code in the address's fragment (#code=...), which
+    browsers never send: a script on the page fills the field, so the code stays out of
+    URLs the server sees and logs.
+    """
     form = AccessCodeForm()
     if form.validate_on_submit():
         user = services.authenticate_code(form.code.data or "", address=request.remote_addr)

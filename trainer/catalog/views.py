@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import force_locale, get_locale
+from flask_babel import lazy_gettext as _l
 
 from trainer.catalog import services
 from trainer.catalog.models import ModuleVersion
@@ -13,13 +14,33 @@ from trainer.policy import Permission, requires
 
 bp = Blueprint("catalog", __name__, url_prefix="/catalog")
 
+#: How the preview names an item's type and the tests that may draw it.
+ITEM_TYPE_LABELS = {
+    "single": _l("One answer"),
+    "multiple": _l("Choose all that apply"),
+    "true_false": _l("True or false"),
+    "scenario": _l("Scenario with questions"),
+}
+ITEM_USE_LABELS = {
+    "pre": _l("Pre-test only"),
+    "post": _l("Post-test only"),
+    "both": _l("Pre-test and post-test"),
+}
+
 
 @bp.get("/")
 @requires(Permission.CONTENT_ADMIN)
 def admin_modules() -> str:
     """Every module with its versions."""
-    modules = [(m, services.versions_of(m)) for m in services.all_modules()]
-    return render_template("catalog/modules.html", modules=modules)
+    lang = str(get_locale() or "en")
+    rows = []
+    for module in services.all_modules():
+        versions = services.versions_of(module)
+        current = next((v for v in versions if v.id == module.current_version_id), None)
+        latest = current or (versions[0] if versions else None)
+        title = localized(latest.title, lang) if latest else ""
+        rows.append({"module": module, "title": title, "versions": versions})
+    return render_template("catalog/modules.html", rows=rows)
 
 
 @bp.get("/version/<int:version_id>")
@@ -61,7 +82,12 @@ def preview(version_id: int) -> str:
         contacts_html=contacts,
         title=localized(version.title, lang),
         lessons=[
-            {**les, "title": localized(les["title"], lang), "html": localized(les["html"], lang)}
+            {
+                **les,
+                "title": localized(les["title"], lang),
+                "html": localized(les["html"], lang),
+                "minutes": max(1, round(int(les.get("minimum_seconds") or 0) / 60)),
+            }
             for les in version.lessons
         ],
         documents=[
@@ -70,4 +96,6 @@ def preview(version_id: int) -> str:
         ],
         items=version.items,
         localized=localized,
+        type_labels=ITEM_TYPE_LABELS,
+        use_labels=ITEM_USE_LABELS,
     )

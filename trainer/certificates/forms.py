@@ -32,4 +32,8 @@ class ReissueForm(FlaskForm):
 class UploadForm(FlaskForm):
     """Upload a PDF to compare with the one issued."""
 
-    pdf = FileField(_l("Certificate PDF"), validators=[FileRequired(_l("Choose a PDF file."))])
+    pdf = FileField(
+        _l("Certificate PDF"),
+        validators=[FileRequired(_l("Choose a PDF file."))],
+        render_kw={"accept": ".pdf,application/pdf"},
+    )

@@ -5,54 +5,70 @@ objects, so that the same data always gives the same bytes. It must run inside a
 application context: labels come from the app's translation catalog and the template
 from its ``templates/`` folder.
 
-The PDF is produced by WeasyPrint with a URL fetcher that refuses every URL except the
-font files shipped in ``trainer/certificates/fonts`` (addressed as ``font:<file name>``),
-so a certificate can neither read local files nor reach the network, and its look does
-not depend on the fonts installed on the machine.
+The PDF is produced by WeasyPrint (:mod:`trainer.core.pdf`) with a URL fetcher that
+refuses every URL except the font files shipped in ``trainer/certificates/fonts``
+(addressed as ``font:<file name>``) and the issuer's seal (``image:seal``), so a
+certificate can neither read local files nor reach the network, and its look does not
+depend on the fonts installed on the machine.
 """
 
-import io
 import logging
-import re
-import threading
 from dataclasses import dataclass, field
 from datetime import date
-from importlib.resources import files
-from pathlib import Path
 
 from flask import render_template
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from markupsafe import Markup
-from weasyprint import HTML
-from weasyprint.css import ColorProfile
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from trainer.certificates.qr import qr_svg
+from trainer.core.pdf import (
+    BASE_URL,
+    FONT_SCHEME,
+    FONTS_DIR,
+    OUTPUT_INTENT,
+    PDF_VARIANT,
+    DocumentFetcher,
+    PdfRenderError,
+    URLRefusedError,
+    font_path_for_url,
+    srgb_output_intent,
+)
+from trainer.core.pdf import html_to_pdf as _document_to_pdf
+from trainer.core.qr import qr_svg
 
 logger = logging.getLogger(__name__)
 
 SUPPORTED_LANGUAGES = ("en", "es", "vi")
 TEMPLATE = "certificates/pdf.html"
-PDF_VARIANT = "pdf/a-3b"
-#: Base URL given to WeasyPrint. It is never fetched: the fetcher refuses it.
-BASE_URL = "https://certificate.invalid/"
-FONT_SCHEME = "font:"
-#: Name under which the sRGB output intent (required by PDF/A) is handed to WeasyPrint.
-OUTPUT_INTENT = "--certificate-srgb"
-FONTS_DIR = (Path(__file__).parent / "fonts").resolve()
-_RENDER_LOCK = threading.Lock()
+#: Printed edge length of the QR code, quiet zone included (the symbol itself is > 30 mm).
+QR_SIZE = "40mm"
 #: Beyond these sizes the template switches to its dense layout to stay on one page.
 DENSE_AFTER_MODULES = 4
 DENSE_AFTER_NAME_CHARS = 36
 DENSE_AFTER_LINE_CHARS = 72
-_FONT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\.(?:ttf|otf|woff|woff2)")
-_FONT_TYPES = {
-    "ttf": "font/ttf",
-    "otf": "font/otf",
-    "woff": "font/woff",
-    "woff2": "font/woff2",
-}
+#: The fetcher and its errors, under the names the certificate code has always used.
+ShippedFontFetcher = DocumentFetcher
+CertificateRenderError = PdfRenderError
+
+__all__ = [
+    "BASE_URL",
+    "FONTS_DIR",
+    "FONT_SCHEME",
+    "OUTPUT_INTENT",
+    "PDF_VARIANT",
+    "CertificateData",
+    "CertificateRenderError",
+    "Issuer",
+    "ModuleLine",
+    "ShippedFontFetcher",
+    "URLRefusedError",
+    "font_path_for_url",
+    "html_to_pdf",
+    "needs_dense_layout",
+    "render_certificate_html",
+    "render_certificate_pdf",
+    "srgb_output_intent",
+]
 
 
 @dataclass(frozen=True)
@@ -63,6 +79,18 @@ class ModuleLine:
     version: int
     score_percent: int
     minutes: int
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """The office that issues certificates, as configured (see trainer.core.branding)."""
+
+    office: str
+    city: str
+    seal: bytes
+    seal_type: str  # image/svg+xml or image/png
+    signatory_name: str = ""
+    signatory_title: str = ""
 
 
 @dataclass(frozen=True)
@@ -87,54 +115,16 @@ class CertificateData:
     language: str
     #: Name of the issuing program; the translated default name is used when None.
     program_name: str | None = field(default=None)
+    #: Who issues the certificate: office, city, seal and signatory.
+    issuer: Issuer | None = field(default=None)
+    #: The training's title in English, printed beside a title in another language.
+    track_title_en: str | None = field(default=None)
 
     def __post_init__(self) -> None:
         if self.language not in SUPPORTED_LANGUAGES:
             raise ValueError(f"unsupported certificate language: {self.language!r}")
         if not isinstance(self.modules, tuple):
             raise TypeError("modules must be a tuple of ModuleLine")
-
-
-class CertificateRenderError(RuntimeError):
-    """Raised when a certificate could not be rendered exactly as designed."""
-
-
-class URLRefusedError(ValueError):
-    """Raised by :class:`ShippedFontFetcher` for any URL it does not serve."""
-
-
-def font_path_for_url(url: str) -> Path | None:
-    """Return the shipped font file that ``font:<name>`` points to, or None if refused."""
-    if not url.startswith(FONT_SCHEME):
-        return None
-    name = url.removeprefix(FONT_SCHEME)
-    if not _FONT_NAME.fullmatch(name):
-        return None
-    path = (FONTS_DIR / name).resolve()
-    if path.parent != FONTS_DIR or not path.is_file():
-        return None
-    return path
-
-
-class ShippedFontFetcher(URLFetcher):
-    """WeasyPrint URL fetcher that serves only the shipped fonts and refuses everything else.
-
-    Refused URLs are kept in ``refused`` so the caller can fail loudly after rendering.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(allowed_protocols=("font",))
-        self.refused: list[str] = []
-
-    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
-        """Return the font file for a ``font:`` URL; raise URLRefusedError for any other."""
-        path = font_path_for_url(url)
-        if path is None:
-            self.refused.append(url)
-            logger.warning("certificate renderer refused URL %r", url[:200])
-            raise URLRefusedError(f"URL refused by the certificate renderer: {url[:200]!r}")
-        content_type = _FONT_TYPES[path.suffix.removeprefix(".")]
-        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
 
 
 def needs_dense_layout(data: CertificateData) -> bool:
@@ -152,19 +142,77 @@ def _pdf_timestamp(day: date) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
 
+def _labels() -> dict[str, str]:
+    """The certificate's fixed words in the current locale."""
+    return {
+        "heading": _("Certificate of completion"),
+        "certifies": _("This certifies that"),
+        "completed_training": _("has completed the training"),
+        "permit": _("Permit number"),
+        "module": _("Module"),
+        "version": _("Version"),
+        "score": _("Post-test score"),
+        "minutes": _("Minutes"),
+        "total": _("Total training time (minutes)"),
+        "completed_on": _("Completed on"),
+        "issued_on": _("Issued on"),
+        "valid_until": _("Valid until"),
+        "no_expiry": _("No expiry date"),
+        "renewal": _("Renewal"),
+        "legal": _("Legal reference"),
+        "serial": _("Serial number"),
+        "verify": _("Verify this certificate"),
+        "code": _("Verification code"),
+        "howto": _(
+            "Scan the code or open the address above to confirm that this certificate is "
+            "valid and has not been revoked."
+        ),
+        "issued_by": _("Issued by"),
+    }
+
+
+def _dates(data: CertificateData) -> dict[str, str | None]:
+    """The certificate's dates, written out in the current locale."""
+    return {
+        "completed_on": format_date(data.completed_on, "long"),
+        "issued_on": format_date(data.issued_on, "long"),
+        "expires_on": (
+            format_date(data.expires_on, "long") if data.expires_on is not None else None
+        ),
+    }
+
+
 def render_certificate_html(data: CertificateData) -> str:
-    """Return the certificate as standalone HTML in ``data.language`` (needs an app context)."""
+    """Return the certificate as standalone HTML in ``data.language`` (needs an app context).
+
+    A certificate in another language than English carries the English words beside its
+    own, so that an English-speaking inspector can read it too.
+    """
+    english: dict[str, object] | None = None
+    if data.language != "en":
+        with force_locale("en"):
+            english = {"labels": _labels(), "dates": _dates(data)}
     with force_locale(data.language):
         program_name = data.program_name or _("Anti-Trafficking Training Program")
         qr_title = _(
             "QR code that opens the verification page for certificate %(serial)s",
             serial=data.serial,
         )
+        issuer = data.issuer
         context = {
             "data": data,
             "lang": data.language,
             "dense": needs_dense_layout(data),
             "program_name": program_name,
+            "operator": ", ".join(p for p in (issuer.office, issuer.city) if p) if issuer else "",
+            "L": _labels(),
+            "D": _dates(data),
+            "E": english,
+            "track_title_en": (
+                data.track_title_en
+                if english and data.track_title_en and data.track_title_en != data.track_title
+                else None
+            ),
             "document_title": _("Certificate %(serial)s", serial=data.serial),
             "subject": _(
                 "Certificate of completion of %(track)s for %(holder)s",
@@ -172,45 +220,18 @@ def render_certificate_html(data: CertificateData) -> str:
                 holder=data.holder_name,
             ),
             "pdf_timestamp": _pdf_timestamp(data.issued_on),
-            "completed_on": format_date(data.completed_on, "long"),
-            "issued_on": format_date(data.issued_on, "long"),
-            "expires_on": (
-                format_date(data.expires_on, "long") if data.expires_on is not None else None
-            ),
             # qr_svg escapes its title; its markup holds no other text.
-            "qr_markup": Markup(qr_svg(data.verify_url, title=qr_title)),  # noqa: S704
+            "qr_markup": Markup(qr_svg(data.verify_url, title=qr_title, size=QR_SIZE)),  # noqa: S704
         }
         return render_template(TEMPLATE, **context)
 
 
-def srgb_output_intent() -> ColorProfile:
-    """Return WeasyPrint's own sRGB profile, read into memory, as the PDF/A output intent."""
-    # WeasyPrint's built-in "srgb" intent leaves its profile file open (a ResourceWarning);
-    # handing it the same profile, read here, embeds the same bytes without the leak.
-    profile = (files("weasyprint.pdf") / "sRGB2014.icc").read_bytes()
-    return ColorProfile(
-        io.BytesIO(profile), "sRGB2014.icc", "relative-colorimetric", (["r"], ["g"], ["b"])
-    )
-
-
-def html_to_pdf(html: str) -> bytes:
-    """Convert certificate HTML to PDF/A-3b bytes, refusing every URL but the shipped fonts."""
-    fetcher = ShippedFontFetcher()
-    with _RENDER_LOCK:  # Pango and fontconfig are not safe to drive from two threads at once
-        pdf = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(
-            pdf_variant=PDF_VARIANT,
-            output_intent=OUTPUT_INTENT,
-            color_profiles={OUTPUT_INTENT: srgb_output_intent()},
-        )
-    if fetcher.refused:
-        raise CertificateRenderError(
-            f"certificate HTML asked for {len(fetcher.refused)} refused URL(s)"
-        )
-    if pdf is None:  # pragma: no cover - write_pdf returns bytes when given no target
-        raise CertificateRenderError("WeasyPrint returned no PDF")
-    return pdf
+def html_to_pdf(html: str, seal: tuple[bytes, str] | None = None) -> bytes:
+    """Convert certificate HTML to PDF/A-3b bytes, refusing every URL but fonts and the seal."""
+    return _document_to_pdf(html, {"seal": seal} if seal else None)
 
 
 def render_certificate_pdf(data: CertificateData) -> bytes:
     """Return the certificate as PDF/A-3b bytes, identical for identical data."""
-    return html_to_pdf(render_certificate_html(data))
+    seal = (data.issuer.seal, data.issuer.seal_type) if data.issuer else None
+    return html_to_pdf(render_certificate_html(data), seal)

@@ -23,10 +23,17 @@ from sqlalchemy.exc import IntegrityError
 
 from trainer.audit import services as audit
 from trainer.auth.models import User
+from trainer.catalog.models import Track
 from trainer.certificates.models import Certificate, CertificateFile, CertStatus, SerialCounter
-from trainer.certificates.render import CertificateData, ModuleLine, render_certificate_pdf
+from trainer.certificates.render import (
+    CertificateData,
+    Issuer,
+    ModuleLine,
+    render_certificate_pdf,
+)
 from trainer.compliance import services as compliance
 from trainer.core import csvout, printable
+from trainer.core.branding import branding
 from trainer.core.text import localized
 from trainer.extensions import db
 from trainer.learning import services as learning
@@ -86,6 +93,27 @@ def _expiry_text(rule_info: dict[str, Any], language: str) -> str:
     return f"{period} ({rule_info['citation']})"
 
 
+def issuer() -> Issuer:
+    """The issuing office, its seal and signatory, from the configuration."""
+    brand = branding()
+    return Issuer(
+        office=brand.office,
+        city=brand.city,
+        seal=brand.seal.data,
+        seal_type=brand.seal.mimetype,
+        signatory_name=brand.signatory_name,
+        signatory_title=brand.signatory_title,
+    )
+
+
+def track_title(cert: Certificate, language: str) -> str:
+    """The training's title in `language` (the one stored on the certificate if gone)."""
+    track = db.session.get(Track, cert.track_id) if cert.track_id else None
+    if track is None:
+        return cert.track_title
+    return localized(track.title, language) or cert.track_title
+
+
 def certificate_data(cert: Certificate) -> CertificateData:
     """Plain data for the PDF, built from what is stored on the certificate."""
     return CertificateData(
@@ -108,6 +136,8 @@ def certificate_data(cert: Certificate) -> CertificateData:
         legal_reference=cert.legal_reference,
         language=cert.language,
         program_name=current_app.config["PROGRAM_NAME"],
+        issuer=issuer(),
+        track_title_en=track_title(cert, "en"),
     )
 
 
@@ -204,8 +234,7 @@ def _new_certificate(
         organization_name=(printable.clean(org.name) or "") if org else "",
         organization_address=(org.address or None) if org else None,
         permit_number=org.permit_number if org else None,
-        track_title=localized(enrollment.track.certificate_title, language)
-        or localized(enrollment.track.title, language),
+        track_title=localized(enrollment.track.title, language),
         modules=modules,
         total_minutes=minutes,
         completed_at=completed_at,
@@ -272,6 +301,16 @@ def issue_for_enrollment(enrollment: Enrollment) -> Certificate:
         if found is None:
             raise
         return found
+
+
+def latest_for_enrollment(enrollment_id: int) -> Certificate | None:
+    """The newest certificate of an enrollment (a re-issue supersedes the one before)."""
+    return db.session.scalar(
+        select(Certificate)
+        .where(Certificate.enrollment_id == enrollment_id)
+        .order_by(Certificate.reissue.desc())
+        .limit(1)
+    )
 
 
 def first_certificate(enrollment: Enrollment) -> Certificate | None:
@@ -356,42 +395,46 @@ def public_record(cert: Certificate, today: date, *, full: bool = False) -> dict
     """What a verifier sees, as plain JSON-ready data.
 
     The public (`full=False`) sees what an inspector needs: holder, organization,
-    training, dates and status ("revoked on DATE"). Module scores and the free-text
-    revocation reason are for signed-in people the policy lets see the holder's records.
+    training, dates and status ("revoked on DATE"); module titles without scores, and no
+    revocation reason (the keys stay, empty, so the record has one shape). The PDF's
+    SHA-256 lets a program check a file the way the page's upload does. Everything else
+    on record (scores, the reason, the address and permit, the rule) is for signed-in
+    people the policy lets see the holder's records (`full=True`).
     """
-    record = _record(cert, today)
-    if not full:
-        record["modules"] = [{"title": m["title"]} for m in cert.modules]
-        record["revocation_reason"] = None
-    return record
-
-
-def _record(cert: Certificate, today: date) -> dict[str, Any]:
     status = cert.status(today)
     newer = db.session.get(Certificate, cert.superseded_by_id) if cert.superseded_by_id else None
-    return {
+    record: dict[str, Any] = {
         "serial": cert.serial,
         "status": status.value,
         "holder": cert.holder_name,
-        "organization": {
-            "name": cert.organization_name,
-            "address": cert.organization_address,
-            "permit_number": cert.permit_number,
-        },
+        "organization": {"name": cert.organization_name},
         "track": cert.track_title,
-        "modules": cert.modules,
-        "total_minutes": cert.total_minutes,
+        "modules": [{"title": m["title"]} for m in cert.modules],
         "completed_on": cert.completed_at.date().isoformat(),
         "issued_on": cert.issued_at.date().isoformat(),
         "expires_on": cert.expires_on.isoformat() if cert.expires_on else None,
-        "expiry_rule": cert.expiry_rule,
-        "legal_reference": cert.legal_reference,
-        "language": cert.language,
         "revoked_on": cert.revoked_at.date().isoformat() if cert.revoked_at else None,
-        "revocation_reason": cert.revoked_reason,
+        "revocation_reason": None,
         "superseded_by": newer.verification_code if newer else None,
         "pdf_sha256": cert.pdf_sha256,
     }
+    if full:
+        record.update(
+            {
+                "organization": {
+                    "name": cert.organization_name,
+                    "address": cert.organization_address,
+                    "permit_number": cert.permit_number,
+                },
+                "modules": cert.modules,
+                "total_minutes": cert.total_minutes,
+                "expiry_rule": cert.expiry_rule,
+                "legal_reference": cert.legal_reference,
+                "language": cert.language,
+                "revocation_reason": cert.revoked_reason,
+            }
+        )
+    return record
 
 
 def of_user(user: User) -> Sequence[Certificate]:

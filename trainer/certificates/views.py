@@ -16,6 +16,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -24,8 +25,8 @@ from trainer.catalog.services import active_tracks
 from trainer.certificates import services
 from trainer.certificates.forms import ReissueForm, RevokeForm, UploadForm
 from trainer.certificates.models import Certificate, CertStatus
-from trainer.certificates.qr import qr_svg
 from trainer.core.http import arg_id, parse_id
+from trainer.core.qr import qr_svg
 from trainer.extensions import db, limiter
 from trainer.orgs.models import Organization
 from trainer.policy import Permission, authorize, may_see_records_of, public, requires
@@ -37,11 +38,9 @@ def _verify_limit() -> str:
     return current_app.config["VERIFY_LIMIT"]
 
 
-def _by_code_or_404(code: str) -> Certificate:
-    cert = services.by_code(code)
-    if cert is None:
-        abort(404)
-    return cert
+def _unknown_code(code: str) -> tuple[str, int]:
+    """The page for a code no certificate has (404): it may not be genuine."""
+    return render_template("certificates/unknown.html", code=code[:40]), 404
 
 
 def _full_record(cert: Certificate) -> bool:
@@ -53,19 +52,25 @@ def _full_record(cert: Certificate) -> bool:
 @bp.route("/verify/<code>", methods=["GET", "POST"])
 @public
 @limiter.limit(_verify_limit)
-def verify(code: str) -> str:
-    """Public page: every field, the status, and a check of an uploaded PDF."""
-    cert = _by_code_or_404(code)
+def verify(code: str) -> str | tuple[str, int]:
+    """Public page: holder, organization, training, dates, status; checks an uploaded PDF."""
+    cert = services.by_code(code)
+    if cert is None:
+        return _unknown_code(code)
     form = UploadForm()
     upload_result = None
     if form.validate_on_submit():
         with form.pdf.data.stream as upload:
             data = upload.read(5 * 1024 * 1024 + 1)
         upload_result = services.matches_issued(cert, data)
+    full = _full_record(cert)
+    record = services.public_record(cert, date.today(), full=full)
     return render_template(
         "certificates/verify.html",
         cert=cert,
-        record=services.public_record(cert, date.today(), full=_full_record(cert)),
+        record=record,
+        full=full,
+        training=services.track_title(cert, str(get_locale() or "en")),
         form=form,
         upload_result=upload_result,
     )
@@ -74,9 +79,11 @@ def verify(code: str) -> str:
 @bp.get("/verify/<code>.json")
 @public
 @limiter.limit(_verify_limit)
-def verify_json(code: str) -> Response:
+def verify_json(code: str) -> Response | tuple[Response, int]:
     """The same record as JSON, with the PDF's SHA-256."""
-    cert = _by_code_or_404(code)
+    cert = services.by_code(code)
+    if cert is None:
+        return jsonify(error="No certificate has this code."), 404
     return jsonify(services.public_record(cert, date.today(), full=_full_record(cert)))
 
 
@@ -86,6 +93,24 @@ def mine() -> str:
     """The learner's certificates."""
     return render_template(
         "certificates/mine.html", certs=services.of_user(current_user), today=date.today()
+    )
+
+
+@bp.get("/certificates/earned/<int:enrollment_id>")
+@requires(Permission.LEARN)
+def earned(enrollment_id: int) -> Response | str:
+    """The end of a track: "You are certified", the PDF, the QR code and the expiry date."""
+    cert = services.latest_for_enrollment(enrollment_id)
+    if cert is None or cert.user_id != current_user.id:
+        abort(404)
+    link = services.verify_url(cert.verification_code)
+    return render_template(
+        "certificates/earned.html",
+        cert=cert,
+        status=cert.status(date.today()).value,
+        training=services.track_title(cert, str(get_locale() or "en")),
+        verify=link,
+        qr=qr_svg(link, title=_("QR code of your certificate's verification page"), size="100%"),
     )
 
 
@@ -199,7 +224,8 @@ def detail(cert_id: int) -> str:
         "certificates/detail.html",
         cert=cert,
         record=services.public_record(cert, date.today(), full=True),
-        qr=qr_svg(services.verify_url(cert.verification_code)),
+        training=services.track_title(cert, str(get_locale() or "en")),
+        qr=qr_svg(services.verify_url(cert.verification_code), size="12rem"),
         verify=services.verify_url(cert.verification_code),
         revoke_form=RevokeForm(),
         reissue_form=ReissueForm(holder_name=cert.holder_name),
@@ -209,12 +235,19 @@ def detail(cert_id: int) -> str:
 @bp.post("/certificates/<int:cert_id>/revoke")
 @requires(Permission.CERT_ADMIN)
 def revoke(cert_id: int) -> Response | str:
-    """Revoke with a required reason (admins)."""
+    """Revoke with a required reason (admins), after a confirmation page."""
     cert = db.session.get(Certificate, cert_id) or abort(404)
     form = RevokeForm()
     if not form.validate_on_submit():
         flash(_("Give a reason of at least 5 characters."), "error")
         return redirect(url_for("certificates.detail", cert_id=cert.id))
+    if cert.revoked_at is None and request.form.get("confirm") != "yes":
+        return render_template(
+            "certificates/revoke_confirm.html",
+            cert=cert,
+            form=form,
+            record=services.public_record(cert, date.today()),
+        )
     try:
         services.revoke(cert, form.reason.data or "", actor=current_user)
     except services.CertificateActionError:

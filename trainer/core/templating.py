@@ -7,7 +7,13 @@ from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from trainer.orgs.jobroles import LANGUAGE_NAMES, job_role_label
+from trainer.core.text import localized
+from trainer.orgs.jobroles import (
+    LANGUAGE_NAMES,
+    department_label,
+    job_role_label,
+    org_kind_label,
+)
 from trainer.policy import Permission, has_permission
 
 ROLE_LABELS = {
@@ -66,9 +72,20 @@ def register_template_helpers(app: Flask) -> None:
             "languages": LANGUAGE_NAMES,
             "current_language": str(get_locale() or "en"),
             "program_name": app.config["PROGRAM_NAME"],
+            "branding": app.extensions["trainer.branding"],
         }
 
+    def jurisdiction_label(code: str | None) -> str:
+        """A jurisdiction's name in the reader's language (its id only if unknown)."""
+        rule = app.extensions.get("trainer.jurisdictions", {}).get(code or "")
+        if rule is None:
+            return code or ""
+        return localized(rule.name, str(get_locale() or "en")) or code or ""
+
     app.jinja_env.filters["job_role"] = job_role_label
+    app.jinja_env.filters["org_kind"] = org_kind_label
+    app.jinja_env.filters["department"] = department_label
+    app.jinja_env.filters["jurisdiction"] = jurisdiction_label
     app.jinja_env.filters["role_label"] = lambda value: str(ROLE_LABELS.get(value, value))
     app.jinja_env.filters["format_date"] = lambda value, fmt="medium": (
         format_date(value, fmt) if value else ""

@@ -17,6 +17,7 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from trainer.auth.models import Role
+from trainer.core.branding import branding
 from trainer.core.safety import safe_next
 from trainer.extensions import db
 from trainer.policy import public
@@ -65,3 +66,14 @@ def set_language() -> Response:
             current_user.language = lang
             db.session.commit()
     return redirect(safe_next(request.form.get("next")) or url_for("core.index"))
+
+
+@bp.get("/seal")
+@public
+def seal() -> Response:
+    """The program's seal (configured by CERTIFICATE_SEAL), for the header and footer."""
+    image = branding().seal
+    response = Response(image.data, mimetype=image.mimetype)
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response

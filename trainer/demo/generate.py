@@ -765,8 +765,7 @@ class Generator:
             "organization_name": org["name"],
             "organization_address": None,
             "permit_number": None,
-            "track_title": localized(self.track.certificate_title, language)
-            or localized(self.track.title, language),
+            "track_title": localized(self.track.title, language),
             "modules": lines,
             "total_minutes": minutes,
             "completed_at": completed_at,

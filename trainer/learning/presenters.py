@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
+
+from flask_babel import gettext as _
 
 from trainer.assessments import services as tests
 from trainer.assessments.drawing import form_from_json
@@ -54,6 +56,71 @@ class ModuleOverview:
     pass_mark: int = 80
     minimum_minutes: int = 0
     post_results: list[dict[str, Any]] = field(default_factory=list)
+    enrollment_id: int = 0
+    is_last: bool = False
+    track_completed: bool = False
+    next_progress_id: int | None = None
+
+    @property
+    def lessons_done(self) -> int:
+        """How many lessons are complete."""
+        return sum(1 for lesson in self.lessons if lesson["done"])
+
+
+@dataclass
+class StepView:
+    """One segment of the USWDS step indicator."""
+
+    label: str
+    state: str  # complete, current, upcoming
+
+
+@dataclass
+class StepIndicator:
+    """A module's steps and where the learner is: "Step 2 of 4: Lessons (3 of 8)"."""
+
+    steps: list[StepView]
+    current: int  # 1-based
+
+    @property
+    def heading(self) -> str:
+        """The current step's label."""
+        return self.steps[self.current - 1].label
+
+
+def step_indicator(m: ModuleOverview, at: str | None = None) -> StepIndicator:
+    """Pre-test, lessons (n of m), [form and procedure], post-test, certificate.
+
+    `at` names the step the page is about (pre, lesson, attest, post); without it the
+    first step not done is the current one.
+    """
+    total = len(m.lessons)
+    steps: list[tuple[str, str, bool]] = [
+        ("pre", _("Pre-test"), m.pre_done),
+        (
+            "lesson",
+            _("Lessons (%(done)d of %(total)d)", done=m.lessons_done, total=total),
+            total > 0 and m.lessons_done == total,
+        ),
+    ]
+    if m.has_attestation:
+        steps.append(("attest", _("New form and procedure"), m.attested))
+    steps.append(("post", _("Post-test"), m.passed))
+    final = _("Certificate") if m.is_last else _("Next module")
+    steps.append(("final", final, m.passed))
+    keys = [key for key, _label, _done in steps]
+    if at in keys:
+        current = keys.index(at)
+    else:
+        current = next((i for i, (_k, _l, done) in enumerate(steps) if not done), len(steps) - 1)
+    views = [
+        StepView(
+            label,
+            "current" if i == current else "complete" if done else "upcoming",
+        )
+        for i, (_key, label, done) in enumerate(steps)
+    ]
+    return StepIndicator(steps=views, current=current + 1)
 
 
 def module_overview(progress: ModuleProgress, user: User, language: str) -> ModuleOverview:
@@ -78,7 +145,13 @@ def module_overview(progress: ModuleProgress, user: User, language: str) -> Modu
         minimum_minutes=version.minimum_minutes,
         has_attestation=bool(version.attestation),
         attested=progress.attested_at is not None,
+        enrollment_id=progress.enrollment_id,
+        track_completed=progress.enrollment.completed_at is not None,
     )
+    ordered = sorted(progress.enrollment.modules, key=lambda p: p.position)
+    later = [p for p in ordered if p.position > progress.position]
+    overview.is_last = not later
+    overview.next_progress_id = later[0].id if later else None
     if progress.passed_at is not None:
         overview.next_step = "passed"
     if not is_open:
@@ -132,8 +205,10 @@ def _post_results(progress: ModuleProgress, overview: ModuleOverview) -> None:
     ]
 
 
-def track_overview(enrollment: Enrollment, language: str) -> dict[str, Any]:
-    """A track with its modules' states, for "My training"."""
+def track_overview(
+    enrollment: Enrollment, language: str, today: date, soon: int = 30
+) -> dict[str, Any]:
+    """A track with its modules' states and its due date's state, for "My training"."""
     modules = []
     for progress in enrollment.modules:
         version = progress.version or progress.module.current_version
@@ -148,15 +223,40 @@ def track_overview(enrollment: Enrollment, language: str) -> dict[str, Any]:
                 "score": progress.best_score,
             }
         )
+    current = next((m for m in modules if m["open"] and not m["passed"]), None)
     return {
         "id": enrollment.id,
         "title": localized(enrollment.track.title, language),
         "cycle": enrollment.cycle,
         "due_date": enrollment.due_date,
+        "due": due_state(enrollment.due_date, enrollment.completed_at is not None, today, soon),
         "completed_at": enrollment.completed_at,
         "modules": modules,
+        "current": current,
         "passed_count": sum(1 for m in modules if m["passed"]),
     }
+
+
+def due_state(due: date | None, completed: bool, today: date, soon_days: int) -> dict[str, Any]:
+    """Whether a training is overdue, due soon or just due, and by how many days."""
+    if completed or due is None:
+        return {"state": "none", "days": 0}
+    days = (due - today).days
+    if days < 0:
+        return {"state": "overdue", "days": -days}
+    if days <= soon_days:
+        return {"state": "due_soon", "days": days}
+    return {"state": "due", "days": days}
+
+
+def _without_hint(stem: str) -> str:
+    """The stem without a closing "Choose all that apply." (the page says it once, as a
+    hint under the question)."""
+    hint = _("Choose all that apply.").rstrip(".").strip().casefold()
+    text = stem.rstrip().rstrip(".").rstrip()
+    if hint and text.casefold().endswith(hint):
+        return text[: len(text) - len(hint)].rstrip()
+    return stem
 
 
 def _question_view(
@@ -180,12 +280,15 @@ def _question_view(
             for oid in order
             if oid in options_by_id
         ]
+    stem = localized(question.get("stem"), language)
+    if qtype == "multiple":
+        stem = _without_hint(stem)
     return {
         "key": key,
         "field": "q:" + key,
         "dom_id": "q-" + key.replace(".", "-"),
         "type": qtype,
-        "stem": localized(question.get("stem"), language),
+        "stem": stem,
         "options": options,
         "multiple": qtype == "multiple",
         "answered": saved is not None,
@@ -223,9 +326,24 @@ def attempt_view(attempt: Attempt, language: str) -> dict[str, Any]:
             ]
             case = None
         items.append({"number": number, "case": case, "questions": questions})
+    unanswered = []
+    for item in items:
+        parts = item["questions"]
+        for part, question in enumerate(parts, start=1):
+            question["part"] = part if len(parts) > 1 else None
+            if not question["answered"]:
+                label = (
+                    _("Question %(n)d, part %(part)d", n=item["number"], part=part)
+                    if len(parts) > 1
+                    else _("Question %(n)d", n=item["number"])
+                )
+                unanswered.append({"label": label, "dom_id": question["dom_id"]})
     answered = sum(1 for item in items for q in item["questions"] if q["answered"])
     total = sum(len(item["questions"]) for item in items)
     return {
+        "unanswered": unanswered,
+        "count": len(items),
+        "pass_mark": attempt.version.pass_mark,
         "id": attempt.id,
         "kind": attempt.kind,
         "number": attempt.number,

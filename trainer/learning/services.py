@@ -19,6 +19,7 @@ from trainer.catalog.services import active_tracks
 from trainer.core.contacts import ContactsBox
 from trainer.extensions import db
 from trainer.learning.models import Enrollment, LessonProgress, ModuleProgress
+from trainer.orgs.sheets import TrainingLine
 from trainer.timeutil import utcnow
 
 #: Called with the enrollment when its last module is passed (certificates listen).
@@ -134,6 +135,15 @@ def enrollments_of(user: User) -> Sequence[Enrollment]:
 
 
 # --- gating --------------------------------------------------------------------------
+
+
+def trainings_for_sheet(user: User) -> list[TrainingLine]:
+    """The person's unfinished trainings (titles and due dates), for their access sheet."""
+    return [
+        TrainingLine(titles=dict(enrollment.track.title), due_on=enrollment.due_date)
+        for enrollment in enrollments_of(user)
+        if enrollment.completed_at is None
+    ]
 
 
 def is_open(progress: ModuleProgress) -> bool:

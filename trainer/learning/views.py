@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -13,7 +16,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -27,7 +30,14 @@ from trainer.core.text import localized
 from trainer.extensions import db
 from trainer.learning import services
 from trainer.learning.models import ModuleProgress
-from trainer.learning.presenters import attempt_view, module_overview, result_view, track_overview
+from trainer.learning.presenters import (
+    ModuleOverview,
+    attempt_view,
+    module_overview,
+    result_view,
+    step_indicator,
+    track_overview,
+)
 from trainer.policy import Permission, StaffAction, authorize_manage, requires
 
 bp = Blueprint("learning", __name__, url_prefix="/learn")
@@ -54,14 +64,22 @@ def _my_attempt(attempt_id: int) -> Attempt:
     return attempt
 
 
+def _progress_of(attempt: Attempt) -> ModuleProgress:
+    progress = db.session.get(ModuleProgress, attempt.module_progress_id)
+    if progress is None:  # pragma: no cover - an attempt always belongs to a module
+        abort(404)
+    return progress
+
+
 @bp.get("/")
 @requires(Permission.LEARN)
 def home() -> str:
     """Every track the learner is enrolled in, with each module's state."""
     enrollments = services.enrollments_of(current_user)
+    today, soon = date.today(), current_app.config["DUE_SOON_DAYS"]
     return render_template(
         "learning/home.html",
-        tracks=[track_overview(e, _lang()) for e in enrollments],
+        tracks=[track_overview(e, _lang(), today, soon) for e in enrollments],
     )
 
 
@@ -70,8 +88,12 @@ def home() -> str:
 def module(progress_id: int) -> str:
     """A module's steps, and the button to the next one."""
     progress = _my_progress(progress_id)
+    overview = module_overview(progress, current_user, _lang())
     return render_template(
-        "learning/module.html", m=module_overview(progress, current_user, _lang())
+        "learning/module.html",
+        m=overview,
+        steps=step_indicator(overview),
+        next_url=_after_module(overview),
     )
 
 
@@ -99,9 +121,11 @@ def lesson(progress_id: int, lesson_id: str) -> Response | str:
     version = services.version_for(progress)
     index = services.lesson_index(version, lesson_id)
     data = version.lessons[index]
+    overview = module_overview(progress, current_user, _lang())
     return render_template(
         "learning/lesson.html",
-        m=module_overview(progress, current_user, _lang()),
+        m=overview,
+        steps=step_indicator(overview, "lesson"),
         lesson=data,
         title=localized(data["title"], _lang()),
         body=localized(data["html"], _lang()),
@@ -122,9 +146,10 @@ def complete_lesson(progress_id: int, lesson_id: str) -> Response:
         services.complete_lesson(progress, lesson_id, current_user)
     except services.TooEarly as early:
         flash(
-            _(
-                "Please keep reading: this lesson can be completed in %(seconds)d seconds.",
-                seconds=early.remaining_seconds,
+            ngettext(
+                "Please keep reading: this lesson can be completed in %(num)d second.",
+                "Please keep reading: this lesson can be completed in %(num)d seconds.",
+                early.remaining_seconds,
             ),
             "error",
         )
@@ -132,6 +157,11 @@ def complete_lesson(progress_id: int, lesson_id: str) -> Response:
     except services.NotAvailable:
         abort(400, _("Open the lesson before completing it."))
     db.session.commit()
+    # Straight on to the next lesson; after the last one, the module page says what is next.
+    done = services.completed_lessons(progress)
+    pending = [les["id"] for les in services.version_for(progress).lessons if les["id"] not in done]
+    if pending:
+        return redirect(url_for("learning.lesson", progress_id=progress.id, lesson_id=pending[0]))
     return redirect(url_for("learning.module", progress_id=progress.id))
 
 
@@ -153,9 +183,11 @@ def attest(progress_id: int) -> Response | str:
                 abort(400, _("Finish every lesson first."))
             db.session.commit()
             return redirect(url_for("learning.module", progress_id=progress.id))
+    overview = module_overview(progress, current_user, _lang())
     return render_template(
         "learning/attest.html",
-        m=module_overview(progress, current_user, _lang()),
+        m=overview,
+        steps=step_indicator(overview, "attest"),
         statement=localized(version.attestation.get("statement"), _lang()),
         documents=[
             {
@@ -238,7 +270,13 @@ def attempt(attempt_id: int) -> Response | str:
     attempt = _my_attempt(attempt_id)
     if attempt.submitted_at is not None:
         return redirect(url_for("learning.result", attempt_id=attempt.id))
-    return render_template("learning/attempt.html", a=attempt_view(attempt, _lang()))
+    overview = module_overview(_progress_of(attempt), current_user, _lang())
+    return render_template(
+        "learning/attempt.html",
+        a=attempt_view(attempt, _lang()),
+        steps=step_indicator(overview, attempt.kind),
+        check=request.args.get("check") == "1",
+    )
 
 
 def _posted_answers() -> dict[str, list[str]]:
@@ -266,17 +304,25 @@ def save_answer(attempt_id: int) -> tuple[Response, int]:
 def submit(attempt_id: int) -> Response:
     """Save every answer on the page; with 'submit', grade the attempt (once)."""
     attempt = _my_attempt(attempt_id)
-    if attempt.submitted_at is not None and request.form.get("action") == "submit":
+    if attempt.submitted_at is not None and request.form.get("action") in (
+        "submit",
+        "submit-anyway",
+    ):
         return redirect(url_for("learning.result", attempt_id=attempt.id))
     try:
         tests.save_answers(attempt, current_user, _posted_answers())
     except tests.AttemptRefused as refused:
         db.session.rollback()
         abort(400, str(refused.message))
-    if request.form.get("action") != "submit":
+    action = request.form.get("action")
+    if action not in ("submit", "submit-anyway"):
         db.session.commit()
         flash(_("Your answers are saved. You can come back and finish later."))
         return redirect(url_for("learning.attempt", attempt_id=attempt.id))
+    if action == "submit" and attempt_view(attempt, _lang())["unanswered"]:
+        # A confirmation step: the page lists the questions left unanswered.
+        db.session.commit()
+        return redirect(url_for("learning.attempt", attempt_id=attempt.id, check=1))
     tests.submit(attempt, current_user)
     db.session.commit()
     return redirect(url_for("learning.result", attempt_id=attempt.id))
@@ -289,4 +335,20 @@ def result(attempt_id: int) -> Response | str:
     attempt = _my_attempt(attempt_id)
     if attempt.submitted_at is None:
         return redirect(url_for("learning.attempt", attempt_id=attempt.id))
-    return render_template("learning/result.html", r=result_view(attempt, _lang()))
+    overview = module_overview(_progress_of(attempt), current_user, _lang())
+    return render_template(
+        "learning/result.html",
+        r=result_view(attempt, _lang()),
+        m=overview,
+        steps=step_indicator(overview, attempt.kind if not overview.passed else None),
+        next_url=_after_module(overview),
+    )
+
+
+def _after_module(m: ModuleOverview) -> str:
+    """Where a learner goes on from a module: the next module, or the certificate."""
+    if m.passed and m.is_last and m.track_completed:
+        return url_for("certificates.earned", enrollment_id=m.enrollment_id)
+    if m.passed and m.next_progress_id is not None:
+        return url_for("learning.module", progress_id=m.next_progress_id)
+    return url_for("learning.module", progress_id=m.progress_id)

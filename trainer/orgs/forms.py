@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from trainer.core.contacts import parse_phone
 from trainer.core.printable import Printable, clean
 from trainer.core.validators import EmailAddress
-from trainer.orgs.jobroles import EMPLOYMENT_TYPES, LANGUAGE_NAMES, job_role_choices
+from trainer.orgs.jobroles import EMPLOYMENT_TYPES, LANGUAGE_NAMES, ORG_KINDS, job_role_choices
 
 
 def _not_future(form: FlaskForm, field: DateField) -> None:
@@ -27,11 +27,7 @@ class OrganizationForm(FlaskForm):
 
     kind = SelectField(
         _l("Kind"),
-        choices=[
-            SelectChoice("hotel", _l("Hotel")),
-            SelectChoice("city_department", _l("City department")),
-            SelectChoice("partner", _l("Partner")),
-        ],
+        choices=[SelectChoice(code, label) for code, label in ORG_KINDS.items()],
     )
     name = StringField(
         _l("Name"), filters=[clean], validators=[DataRequired(), Length(max=200), Printable()]

@@ -20,6 +20,12 @@ JOB_ROLES: dict[str, object] = {
     "other": _l("Other"),
 }
 
+ORG_KINDS: dict[str, object] = {
+    "hotel": _l("Hotel"),
+    "city_department": _l("City department"),
+    "partner": _l("Partner"),
+}
+
 LANGUAGE_NAMES: dict[str, str] = {"en": "English", "es": "Español", "vi": "Tiếng Việt"}
 
 #: How a person is employed; rule files name these ids in `covered_employment`.
@@ -44,3 +50,17 @@ def job_role_label(code: str | None) -> str:
 def job_role_choices() -> list[tuple[str, str]]:
     """(value, label) pairs for a select field, labels in the current language."""
     return [(code, str(label)) for code, label in JOB_ROLES.items()]
+
+
+def org_kind_label(code: str | None) -> str:
+    """The translated name of an organization kind, or the code itself if unknown."""
+    if not code:
+        return ""
+    return str(ORG_KINDS.get(code, code))
+
+
+def department_label(code: str | None) -> str:
+    """The translated name of a city department, or the code itself if unknown."""
+    if not code:
+        return ""
+    return str(DEPARTMENTS.get(code, code))

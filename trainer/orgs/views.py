@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import (
     Blueprint,
     Response,
@@ -13,7 +15,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -21,11 +23,12 @@ from wtforms.fields.choices import SelectChoice
 from trainer.auth import services as auth_services
 from trainer.auth.models import Role, User
 from trainer.catalog.services import active_tracks
+from trainer.core.branding import branding
 from trainer.core.http import arg_id
 from trainer.core.text import localized
 from trainer.extensions import db
 from trainer.mail import send_after_commit
-from trainer.orgs import services
+from trainer.orgs import services, sheets
 from trainer.orgs.forms import ContactForm, ImportForm, OrganizationForm, StaffForm
 from trainer.orgs.jobroles import DEPARTMENTS
 from trainer.orgs.models import Organization, OrganizationContact
@@ -37,7 +40,7 @@ bp = Blueprint("orgs", __name__, url_prefix="/orgs")
 def _org_form(org: Organization | None = None) -> OrganizationForm:
     form = OrganizationForm(obj=org)
     form.jurisdiction.choices = [
-        SelectChoice(j, f"{localized(rule.name, str(get_locale()))} ({j})")
+        SelectChoice(j, localized(rule.name, str(get_locale())) or j)
         for j, rule in sorted(current_app.extensions["trainer.jurisdictions"].items())
     ]
     form.department.choices = [SelectChoice("", "—")] + [
@@ -127,7 +130,12 @@ def staff_list() -> str:
         org = _get_org(arg_id("org") or 0, Permission.STAFF_VIEW)
     else:
         org = _manager_org()
-    return render_template("orgs/staff_list.html", org=org, staff=services.staff_of(org))
+    return render_template(
+        "orgs/staff_list.html",
+        org=org,
+        staff=services.staff_of(org),
+        without_sign_in=len(sheets.without_sign_in(org)),
+    )
 
 
 def _staff_data(form: StaffForm) -> services.StaffData:
@@ -188,14 +196,18 @@ def staff_edit(user_id: int) -> Response | str:
 
 @bp.post("/staff/<int:user_id>/active")
 @requires(Permission.STAFF_MANAGE)
-def staff_active(user_id: int) -> Response:
-    """Deactivate or reactivate a staff member; their records stay."""
+def staff_active(user_id: int) -> Response | str:
+    """Deactivate (after a confirmation page) or reactivate a staff member; records stay."""
     person = _get_staff(user_id, StaffAction.DEACTIVATE)
     active = request.form.get("active") == "1"
+    if not active and person.active and request.form.get("confirm") != "yes":
+        return render_template(
+            "orgs/deactivate_confirm.html", person=person, back=_staff_list_of(person)
+        )
     services.set_staff_active(person, active, actor=current_user)
     db.session.commit()
     flash(_("Reactivated.") if active else _("Deactivated. Their training records are kept."))
-    return redirect(url_for("orgs.staff_list"))
+    return redirect(_staff_list_of(person))
 
 
 def _send_invitation(user: User) -> None:
@@ -224,23 +236,102 @@ def staff_invite(user_id: int) -> Response:
     return redirect(url_for("orgs.staff_list"))
 
 
+def _sheets_response(people: list[tuple[User, str]], filename: str) -> Response:
+    """The access sheets of people whose codes were just issued, as one PDF download."""
+    sign_in = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("auth.code_login")
+    today = date.today()
+    pdf = sheets.render_sheets(
+        [sheets.sheet_for(user, code, sign_in_url=sign_in, today=today) for user, code in people],
+        branding(),
+    )
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def _staff_list_of(person: User) -> str:
+    """The staff list a person is on (an admin names the organization)."""
+    org = person.organization_id if current_user.role == Role.ADMIN else None
+    return url_for("orgs.staff_list", org=org)
+
+
+def _code_stamp(person: User) -> str:
+    """Which code a confirmation page was about (when it was issued)."""
+    issued = person.access_code_issued_at
+    return issued.isoformat() if issued else "none"
+
+
 @bp.post("/staff/<int:user_id>/access-code")
 @requires(Permission.STAFF_MANAGE)
-def staff_access_code(user_id: int) -> Response | str:
-    """Issue a new access code (or revoke it) and show the printable sheet once."""
+def staff_access_code(user_id: int) -> Response:
+    """Print the access sheet of someone without a code (issuing it), or revoke their code.
+
+    A code exists only as a digest, so a sheet prints once: with a code already issued,
+    this leads to the confirmation page for replacing it (nothing changes here).
+    """
     person = _get_staff(user_id, StaffAction.ACCESS_CODE)
     if request.form.get("action") == "revoke":
         auth_services.revoke_access_code(person, actor=current_user)
         db.session.commit()
         flash(_("The access code no longer works."))
-        return redirect(url_for("orgs.staff_list"))
+        return redirect(_staff_list_of(person))
+    if person.access_code_digest:
+        return redirect(url_for("orgs.staff_access_code_replace", user_id=person.id))
     code = auth_services.issue_access_code(person, actor=current_user)
+    response = _sheets_response([(person, code)], f"access-sheet-{person.id}.pdf")
     db.session.commit()
-    from trainer.certificates.qr import qr_svg
+    return response
 
-    # in the fragment, which browsers never send: the code stays out of access logs
-    link = url_for("auth.code_login", _external=True) + "#code=" + code
-    return render_template("orgs/access_sheet.html", person=person, code=code, qr=qr_svg(link))
+
+@bp.route("/staff/<int:user_id>/access-code/replace", methods=["GET", "POST"])
+@requires(Permission.STAFF_MANAGE)
+def staff_access_code_replace(user_id: int) -> Response | str:
+    """Replace a person's access code after confirming it: their old sheet stops working."""
+    person = _get_staff(user_id, StaffAction.ACCESS_CODE)
+    if request.method == "POST":
+        if request.form.get("code_issued") != _code_stamp(person):
+            # The page was sent again (a reload, a second click): nothing new is issued.
+            flash(
+                _("This code was already replaced: the sheet printed then is the current one."),
+                "info",
+            )
+            return redirect(url_for("orgs.staff_access_code_replace", user_id=person.id))
+        code = auth_services.issue_access_code(person, actor=current_user)
+        response = _sheets_response([(person, code)], f"access-sheet-{person.id}.pdf")
+        db.session.commit()
+        return response
+    return render_template(
+        "orgs/access_code_replace.html",
+        person=person,
+        stamp=_code_stamp(person),
+        back=_staff_list_of(person),
+    )
+
+
+@bp.post("/staff/access-sheets")
+@requires(Permission.STAFF_MANAGE)
+def access_sheets() -> Response:
+    """One PDF with the sheets of everyone without a sign-in (their first codes)."""
+    org = _manager_org()
+    people = sheets.without_sign_in(org)
+    if not people:
+        flash(
+            _(
+                "Everyone has a way to sign in: no sheet was printed. To print a person's "
+                "sheet again, replace their access code."
+            ),
+            "info",
+        )
+        return redirect(url_for("orgs.staff_list", org=arg_id("org")))
+    issued = [(p, auth_services.issue_access_code(p, actor=current_user)) for p in people]
+    response = _sheets_response(issued, f"access-sheets-{org.id}.pdf")
+    db.session.commit()
+    return response
 
 
 @bp.route("/staff/import", methods=["GET", "POST"])
@@ -262,7 +353,7 @@ def staff_import() -> Response | str:
                 if user.email:
                     _send_invitation(user)
             db.session.commit()
-            flash(_("%(count)d staff imported.", count=len(users)))
+            flash(ngettext("%(num)d person imported.", "%(num)d people imported.", len(users)))
             return redirect(url_for("orgs.staff_list"))
     return render_template("orgs/staff_import.html", form=form, org=org, result=result)
 
@@ -273,7 +364,7 @@ def staff_import() -> Response | str:
 def _contacts_org() -> Organization:
     """The organization whose contacts are edited: the manager's own; admins pick ?org=."""
     if current_user.role == Role.ADMIN:
-        return _get_org(request.args.get("org", type=int) or 0, Permission.CONTACTS_MANAGE)
+        return _get_org(arg_id("org") or 0, Permission.CONTACTS_MANAGE)
     if current_user.organization is None:
         abort(404)
     return _get_org(current_user.organization.id, Permission.CONTACTS_MANAGE)

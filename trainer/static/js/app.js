@@ -8,6 +8,8 @@
   var fragment = /(?:^#|&)code=([A-Za-z0-9-]{16,40})/.exec(window.location.hash);
   if (codeField && fragment) {
     codeField.value = fragment[1];
+    var filled = codeField.form && codeField.form.querySelector("[data-code-filled]");
+    if (filled) { filled.hidden = false; }
     if (window.history && window.history.replaceState) {
       window.history.replaceState(null, "", window.location.pathname + window.location.search);
     }
@@ -54,6 +56,7 @@
     var next = document.querySelector("[data-pace-next]");
     var doneText = pace.getAttribute("data-done-text") || "";
     var minuteText = pace.getAttribute("data-minutes-text") || "";
+    var oneMinuteText = pace.getAttribute("data-minute-text") || "";
     var lastAnnounced = null;
     var format = function (s) {
       var m = Math.floor(s / 60), r = s % 60;
@@ -69,13 +72,49 @@
       // Announce sparingly: once a minute, not every second.
       var minutes = Math.ceil(remaining / 60);
       if (announcer && remaining % 60 === 0 && minutes !== lastAnnounced) {
-        announcer.textContent = minuteText.replace("%d", String(minutes));
+        announcer.textContent = minutes === 1 && oneMinuteText
+          ? oneMinuteText
+          : minuteText.replace("%d", String(minutes));
         lastAnnounced = minutes;
       }
       remaining -= 1;
       window.setTimeout(tick, 1000);
     };
     tick();
+  }
+
+  // Tests: before sending the answers with questions left unanswered, list them (the
+  // server asks the same when this script does not run). "Submit anyway" sends them.
+  var testForm = document.querySelector("form[data-check-unanswered]");
+  var warning = document.querySelector("[data-unanswered]");
+  if (testForm && warning) {
+    testForm.addEventListener("submit", function (event) {
+      var button = event.submitter;
+      if (!button || button.value !== "submit") { return; }
+      var missing = [];
+      testForm.querySelectorAll("fieldset[data-question]").forEach(function (set) {
+        if (!set.querySelector("input:checked")) { missing.push(set); }
+      });
+      if (!missing.length) { return; }
+      event.preventDefault();
+      var list = warning.querySelector("[data-unanswered-list]");
+      var heading = warning.querySelector("[data-unanswered-heading]");
+      list.textContent = "";
+      missing.forEach(function (set) {
+        var item = document.createElement("li");
+        var link = document.createElement("a");
+        link.className = "usa-link";
+        link.href = "#" + set.id;
+        link.textContent = set.getAttribute("data-label");
+        item.appendChild(link);
+        list.appendChild(item);
+      });
+      heading.textContent = missing.length === 1
+        ? warning.getAttribute("data-heading-one")
+        : warning.getAttribute("data-heading-many").replace("%d", String(missing.length));
+      warning.hidden = false;
+      warning.focus();
+    });
   }
 
   // Autosave: each answer is sent as it is given, one request at a time (the latest
