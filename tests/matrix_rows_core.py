@@ -204,6 +204,17 @@ MATRIX: dict[str, tuple[str, UrlFn, dict[str, tuple[int, int]]]] = {
             "admin": same(200),
         },
     ),
+    "orgs.staff_import_template": (
+        "GET",
+        lambda w, s: "/orgs/staff/import/template.csv",
+        {
+            "anonymous": same(LOGIN),
+            "learner": same(403),
+            "manager": same(200),
+            "auditor": same(403),
+            "admin": same(200),
+        },
+    ),
     "audit.log": (
         "GET",
         lambda w, s: "/audit/",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import date
 
 import pytest
@@ -194,21 +195,26 @@ def test_import_with_bad_rows_imports_nothing_and_lists_every_problem(client, ma
         (3, "email", "not a valid email address"),
         (5, "email", "same email as row 4"),
         (6, "email", "already used in another organization"),
-        (7, "hire_date", "not a date"),
-        (8, "job_role", "unknown job role"),
-        (9, "first_name", "missing value"),
-        (10, "language", "unknown language"),
+        (7, "hire date", "“31/31/2026” is not a date"),
+        (8, "job role", "unknown job role “astronaut”"),
+        (9, "first name", "missing value"),
+        (10, "language", "unknown language “fr”"),
         (11, "—", "3 cells, expected 6"),
     ]
+    text = html.unescape(response.text)
     for row, column, message in rows:
-        assert f"<td>{row}</td><td>{column}</td><td>{message}" in response.text, (row, message)
+        cells = (
+            f'<td data-label="Row">{row}</td><td data-label="Column">{column}</td>'
+            f'<td data-label="Problem">{message}'
+        )
+        assert cells in text, (row, message)
 
 
 @pytest.mark.parametrize(
     ("content", "message"),
     [
         (b"", "The file is empty."),
-        (b"name,email\nA,a@example.test\n", "missing column(s)"),
+        (b"name,email\nA,a@example.test\n", "The header row has no column for: first name"),
         (HEADER.encode(), "The file has no staff rows."),
     ],
 )

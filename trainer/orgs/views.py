@@ -355,7 +355,25 @@ def staff_import() -> Response | str:
             db.session.commit()
             flash(ngettext("%(num)d person imported.", "%(num)d people imported.", len(users)))
             return redirect(url_for("orgs.staff_list"))
-    return render_template("orgs/staff_import.html", form=form, org=org, result=result)
+    return render_template(
+        "orgs/staff_import.html",
+        form=form,
+        org=org,
+        result=result,
+        job_roles=services.accepted_job_roles(),
+        employment=services.accepted_employment(),
+    )
+
+
+@bp.get("/staff/import/template.csv")
+@requires(Permission.STAFF_MANAGE)
+def staff_import_template() -> Response:
+    """The CSV template for the staff import: the header row it expects."""
+    return Response(
+        services.template_csv(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="staff-import-template.csv"'},
+    )
 
 
 # --------------------------------------------------------------------------- contacts
