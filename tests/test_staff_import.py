@@ -16,6 +16,7 @@ from trainer.orgs import services
 from trainer.orgs.services import RowError, parse_staff_csv
 
 MAX = 1_000_000
+HEAD = "email,first name,last name,job role,hire date,language\n"
 
 
 def _parse(org, text: str):
@@ -44,7 +45,7 @@ def test_job_roles_are_accepted_as_ids_or_as_the_labels_the_app_shows(app, make,
     org = make.org()
     result = _parse(
         org,
-        f"email,first name,last name,job role,hire date,language\n,Ana,Ruiz,{given},2026-01-05,es\n",
+        HEAD + f",Ana,Ruiz,{given},2026-01-05,es\n",
     )
     assert result.errors == []
     assert result.rows[0].job_role == code
@@ -102,7 +103,7 @@ def test_languages_by_code_or_name(app, make, given, code):
     org = make.org()
     result = _parse(
         org,
-        f"email,first name,last name,job role,hire date,language\n,Ana,Ruiz,driver,2026-01-05,{given}\n",
+        HEAD + f",Ana,Ruiz,driver,2026-01-05,{given}\n",
     )
     assert result.errors == []
     assert result.rows[0].language == code
@@ -138,7 +139,7 @@ def test_error_lists_values_in_the_readers_language(app, make):
     with services.force_locale("es"):
         result = _parse(
             org,
-            "email,first name,last name,job role,hire date,language\n,A,B,astronaut,2026-01-05,es\n",
+            HEAD + ",A,B,astronaut,2026-01-05,es\n",
         )
     assert result.errors[0].column == "job role"
     assert "Recepción" in result.errors[0].message
