@@ -81,6 +81,17 @@ MATRIX: dict[str, tuple[str, UrlFn, dict[str, tuple[int, int]]]] = {
         lambda w, s: f"/compliance/people/{staff_id(w, s)}",
         STAFF_PAGE,
     ),
+    "compliance.remind": (
+        "GET",
+        lambda w, s: f"/compliance/reminders?org={org_id(w, s)}",
+        {
+            "anonymous": same(LOGIN),
+            "learner": same(403),
+            "manager": same(200),  # always their own organization
+            "auditor": same(403),
+            "admin": same(200),
+        },
+    ),
     "compliance.annual": ("GET", lambda w, s: f"/compliance/annual?org={org_id(w, s)}", ORG_PAGE),
     "compliance.annual_file": (
         "POST",

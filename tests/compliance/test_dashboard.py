@@ -44,7 +44,11 @@ def _desc(html: str) -> str:
 
 
 def _names(html: str) -> list[str]:
-    return re.findall(r'<a href="/compliance/people/\d+">([^<]+)</a>', html)
+    return re.findall(
+        r'<th scope="row" data-label="Name"><a class="usa-link" href="/compliance/people/\d+">'
+        r"([^<]+)</a>",
+        html,
+    )
 
 
 def test_counts_match_each_persons_status(client, california):
@@ -72,8 +76,8 @@ def test_counts_match_each_persons_status(client, california):
     )
     # the same numbers as a table, each linking to the filtered list
     assert re.search(
-        r'href="/compliance/\?status=overdue">Overdue<span class="visually-hidden">[^<]*</span>'
-        r'</a></th>\s*<td class="num">1</td>',
+        r'href="/compliance/\?status=overdue">Overdue<span class="usa-sr-only">[^<]*</span>'
+        r'</a></th>\s*<td class="num" data-label="People">1</td>',
         page.text,
     )
     assert "7 staff in all." in page.text
@@ -137,7 +141,7 @@ def test_pages_of_fifty(client, make):
     assert len(_names(first.text)) == 50
     assert "People 1 to 50 of 121" in first.text
     assert 'href="/compliance/?page=2" rel="next"' in first.text
-    third = client.get("/compliance/?page=3")
+    third = client.get("/compliance/?sort=name&page=3")
     assert len(_names(third.text)) == 21 and "Zed Zulu" in _names(third.text)
     assert "Page 3 of 3" in third.text and 'rel="next"' not in third.text
     # filters are kept in the page links

@@ -10,6 +10,7 @@ from wtforms import BooleanField, HiddenField, IntegerField, SelectField, String
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from trainer.compliance.attention import LATE, URGENCY
 from trainer.compliance.services import (
     ORG_SORTS,
     SORTS,
@@ -58,16 +59,20 @@ class StaffFilterForm(_QueryForm):
     status = SelectField(_l("Status"), default="")
     job_role = SelectField(_l("Job role"), default="")
     sort = SelectField(
-        _l("Sort by"), default="name", choices=[SelectChoice(s, _SORT_LABELS[s]) for s in SORTS]
+        _l("Sort by"),
+        default=URGENCY,
+        choices=[SelectChoice(URGENCY, _l("Most urgent first"))]
+        + [SelectChoice(s, _SORT_LABELS[s]) for s in SORTS],
     )
     dir = SelectField(_l("Order"), default="asc", choices=_DIRECTIONS)
     page = IntegerField(_l("Page"), default=1, validators=[Optional(), NumberRange(min=1)])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.status.choices = [SelectChoice("", _l("Any status"))] + [
-            SelectChoice(s.value, STATUS_LABELS[s.value]) for s in STATUS_ORDER
-        ]
+        self.status.choices = [
+            SelectChoice("", _l("Any status")),
+            SelectChoice(LATE, _l("Overdue or expired")),
+        ] + [SelectChoice(s.value, STATUS_LABELS[s.value]) for s in STATUS_ORDER]
         self.job_role.choices = [SelectChoice("", _l("Any job role"))] + [
             SelectChoice(code, label) for code, label in job_role_choices()
         ]

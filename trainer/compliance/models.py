@@ -49,7 +49,8 @@ class ReminderDelivery(db.Model):
     """One reminder mail that was sent; the unique key keeps it from being sent twice.
 
     `kind` is `due` (before the due date, `threshold` days ahead: 14, 7 or 1), `overdue`
-    (threshold 0) or `digest` (a manager's weekly digest, `due_date` the week's Monday).
+    (threshold 0), `digest` (a manager's weekly digest, `due_date` the week's Monday) or
+    `manual` (the overdue mail a manager sends from the dashboard, `due_date` the day sent).
     """
 
     __tablename__ = "reminder_delivery"

@@ -105,6 +105,11 @@ def learner_reminders(rows: Iterable[StaffRow], today: date) -> Iterator[Reminde
                 yield _learner(row, DUE, threshold, today)
 
 
+def overdue_reminder(row: StaffRow, today: date) -> Reminder:
+    """The overdue mail for a late staff member (with an email), as the daily run sends it."""
+    return _learner(row, OVERDUE, 0, today)
+
+
 def _learner(row: StaffRow, kind: str, threshold: int, today: date) -> Reminder:
     due = row.due.due_date
     assert due is not None

@@ -19,13 +19,13 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from trainer.auth.models import Role, User
 from trainer.certificates import services as certificates
-from trainer.compliance import exports, reports, services
+from trainer.compliance import attention, exports, reports, services
 from trainer.compliance.forms import AttestForm, OrgFilterForm, StaffFilterForm
 from trainer.compliance.models import AnnualReport
 from trainer.core.http import arg_id, arg_int, parse_id
@@ -98,27 +98,82 @@ def dashboard() -> Response | str:
     filters, ignored = form.to_filter()
     today = date.today()
     rows = services.staff_rows(org, today)
-    chosen = services.filter_rows(rows, filters)
+    chosen = attention.filter_rows(rows, filters)
     year = today.year
     filed = [r for r in reports.reports_of(org) if r.year == year]
+    rule_names = _rule_names(org)
     return render_template(
         "compliance/dashboard.html",
         org=org,
         org_args=_org_args(org),
         form=form,
         ignored=ignored,
+        filtering=any(request.args.get(name) for name in ("q", "status", "job_role", "sort")),
+        attention=attention.attention(org, rows),
+        can_manage=may(current_user, Permission.STAFF_MANAGE, org),
+        shared_rule=_shared_rule(rows, rule_names),
+        describe=attention.describe,
         counts=services.status_counts(rows),
         total=len(rows),
         page=services.paginate(chosen, filters.page),
         query=request.args.to_dict(),
         labels=services.STATUS_LABELS,
-        rule_names=_rule_names(org),
+        rule_names=rule_names,
         rooms_prompt=[localized(rule.name, _lang()) for rule in services.rooms_prompt(org)],
         read_only=current_user.role == Role.AUDITOR,
         year=year,
         today=today,
         certification_due=reports.due_on(org, year),
         filed=filed[0] if filed else None,
+    )
+
+
+def _shared_rule(rows: list[services.StaffRow], rule_names: dict[str, str]) -> str | None:
+    """The name of the one rule that sets every listed due date (None when they differ)."""
+    ids = {row.due.rule_id for row in rows if row.due.rule_id}
+    return rule_names.get(ids.pop()) if len(ids) == 1 else None
+
+
+@bp.route("/reminders", methods=["GET", "POST"])
+@requires(Permission.STAFF_MANAGE)
+def remind() -> Response | str:
+    """Send the overdue reminder to the late staff who have an email, after confirming."""
+    org = _scoped_org(Permission.STAFF_MANAGE)
+    if org is None:
+        return redirect(url_for("compliance.auditor"))
+    today = date.today()
+    if request.method == "POST":
+        sent = attention.send_reminders(org, today)
+        db.session.commit()
+        if sent.sent:
+            flash(
+                ngettext(
+                    "A reminder was sent to %(num)d person.",
+                    "Reminders were sent to %(num)d people.",
+                    sent.sent,
+                )
+            )
+        if sent.already:
+            flash(
+                ngettext(
+                    "%(num)d person was already reminded today; nothing was sent again.",
+                    "%(num)d people were already reminded today; nothing was sent again.",
+                    sent.already,
+                ),
+                "info",
+            )
+        if not sent.sent and not sent.already:
+            flash(_("No one who is overdue has an email address: nothing was sent."), "info")
+        return redirect(url_for("compliance.dashboard", **_org_args(org)))
+    rows = services.staff_rows(org, today)
+    return render_template(
+        "compliance/remind.html",
+        org=org,
+        org_args=_org_args(org),
+        targets=attention.reminder_targets(rows),
+        attention=attention.attention(org, rows),
+        labels=services.STATUS_LABELS,
+        today=today,
     )
 
 
@@ -131,7 +186,7 @@ def staff_csv() -> Response:
         return redirect(url_for("compliance.auditor"))  # type: ignore[return-value]
     filters, _ignored = StaffFilterForm(request.args).to_filter()
     today = date.today()
-    rows = services.filter_rows(services.staff_rows(org, today), filters)
+    rows = attention.filter_rows(services.staff_rows(org, today), filters)
     return _csv(exports.staff_csv(rows), f"staff-{org.id}-{today.isoformat()}.csv")
 
 
