@@ -33,8 +33,9 @@ def hotel(make):
 
 def _file(client, **fields):
     token = csrf_token(client, "/compliance/annual")
-    data = {"csrf_token": token, "year": str(date.today().year), **fields}
-    return client.post("/compliance/annual", data=data)
+    # Tomás is overdue: filing asks for the explicit confirmation (tested on its own below)
+    data = {"csrf_token": token, "year": str(date.today().year), "confirm_overdue": "y", **fields}
+    return client.post("/compliance/annual", data={k: v for k, v in data.items() if v is not None})
 
 
 def _count() -> int:
@@ -176,3 +177,44 @@ def test_the_city_sees_who_filed_and_who_did_not(client, make, hotel):
     assert client.get(f"/compliance/annual/{report.id}/pdf").status_code == 200
     assert client.post(f"/compliance/annual?org={org.id}").status_code in (400, 403)
     assert other.id
+
+
+def test_the_page_shows_the_counts_and_its_year_and_due_date_before_the_attestation(client, hotel):
+    _org, manager, *_ = hotel
+    login(client, manager)
+    page = client.get("/compliance/annual").text
+    assert "1 employee trained" in page and "1 employee overdue" in page
+    assert "0 employees not covered (no training required" in page
+    assert page.index("What you certify") < page.index('id="attest-h"')
+    year = date.today().year
+    assert f"The {year} certification tells" in page and "it is due by" in page
+    assert "1 employee is overdue" in page and 'name="confirm_overdue"' in page
+
+
+def test_with_anyone_overdue_filing_without_the_confirmation_files_nothing(client, hotel):
+    _org, manager, *_ = hotel
+    login(client, manager)
+    response = _file(client, attested_name="Marcus Lee", confirm="y", confirm_overdue=None)
+    assert response.status_code == 200
+    assert "confirm that you file the certification anyway" in response.text
+    assert _count() == 0
+    assert (
+        db.session.scalar(select(func.count(AuditEvent.id))) == 0
+        or not db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "compliance.annual_report_filed")
+        ).first()
+    )
+    assert _file(client, attested_name="Marcus Lee", confirm="y").status_code == 302
+    assert _count() == 1
+
+
+def test_without_anyone_overdue_no_extra_confirmation_is_asked(client, make):
+    org = make.org(name="Calm Inn")
+    manager = make.user(org, role="manager", first_name="Ada")
+    certify(make.user(org, first_name="Rosa", hire_date=days(-300)), days(-40))
+    login(client, manager)
+    page = client.get("/compliance/annual").text
+    assert 'name="confirm_overdue"' not in page and "0 employees overdue" in page
+    response = _file(client, attested_name="Ada Test", confirm="y", confirm_overdue=None)
+    assert response.status_code == 302
+    assert _count() == 1

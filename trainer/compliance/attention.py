@@ -183,3 +183,34 @@ def send_reminders(org: Organization, today: date) -> Sent:
         sent += 1
     db.session.flush()
     return Sent(sent=sent, already=len(done))
+
+
+@dataclass(frozen=True)
+class AnnualCounts:
+    """What an annual certification certifies, counted before the manager attests."""
+
+    trained: int
+    overdue: int
+    pending: int
+    not_covered: int
+
+    @property
+    def covered(self) -> int:
+        """Employees a rule covers (the certification lists them)."""
+        return self.trained + self.overdue + self.pending
+
+
+def annual_counts(rows: Iterable[StaffRow]) -> AnnualCounts:
+    """Trained (current certificate), overdue or expired, not yet trained but on time, and
+    not covered, among the organization's current staff."""
+    trained = overdue = pending = not_covered = 0
+    for row in rows:
+        if row.status is StaffStatus.NOT_COVERED:
+            not_covered += 1
+        elif row.status in services.LATE:
+            overdue += 1
+        elif row.trained:
+            trained += 1
+        else:
+            pending += 1
+    return AnnualCounts(trained, overdue, pending, not_covered)

@@ -8,7 +8,14 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from trainer.compliance.attention import LATE, URGENCY
 from trainer.compliance.services import (
@@ -159,3 +166,14 @@ class AttestForm(FlaskForm):
         ),
         validators=[DataRequired(_l("Confirm the statement to file the certification."))],
     )
+    confirm_overdue = BooleanField(_l("I file the certification although staff are overdue."))
+
+    #: How many covered employees are overdue (set by the view before validating).
+    overdue_count = 0
+
+    def validate_confirm_overdue(self, field: BooleanField) -> None:
+        """With anyone overdue, the manager must say they file anyway."""
+        if self.overdue_count and not field.data:
+            raise ValidationError(
+                _l("Some staff are overdue: confirm that you file the certification anyway.")
+            )

@@ -250,6 +250,7 @@ def _annual_page(org: Organization, year: int, form: AttestForm | None) -> str:
         org, today
     )
     preview = reports.build_report(org, year, today, language=_lang()) if rule else None
+    counts = attention.annual_counts(services.staff_rows(org, today)) if rule else None
     return render_template(
         "compliance/annual.html",
         org=org,
@@ -270,6 +271,7 @@ def _annual_page(org: Organization, year: int, form: AttestForm | None) -> str:
         filed=filed,
         filed_this_year=[r for r in filed if r.year == year],
         preview=preview,
+        counts=counts,
         labels=services.STATUS_LABELS,
         form=form if can_file else None,
         today_date=today,
@@ -301,6 +303,7 @@ def annual_file() -> Response | str:
     if year is None or year not in reports.fileable_years(org, today):
         flash(_("Choose a year for which the certification can be filed."), "error")
         return redirect(url_for("compliance.annual"))
+    form.overdue_count = attention.annual_counts(services.staff_rows(org, today)).overdue
     if not form.validate_on_submit():
         return _annual_page(org, year, form)
     try:
