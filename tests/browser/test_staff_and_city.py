@@ -41,7 +41,7 @@ def _upload(driver: Driver, name: str, data: bytes) -> None:
     driver.page.set_input_files(
         "#file", files=[{"name": name, "mimeType": "text/csv", "buffer": data}]
     )
-    driver.go("main form.stack button[type=submit]")
+    driver.go("main form.import-form button[type=submit]")
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
@@ -70,14 +70,14 @@ def test_manager_imports_staff_and_downloads_the_records(
     _upload(desk, "staff.csv", _csv(bad))
     assert page.url.endswith("/orgs/staff/import"), page.url
     desk.check("staff-import-errors")
-    problems = page.locator(".error-summary table tbody tr")
+    problems = page.locator("main table.import-problems tbody tr")
     cells = [problems.nth(i).locator("td").all_inner_texts() for i in range(problems.count())]
     assert {(row[0], row[1]) for row in cells} == {
         ("3", "email"),
-        ("4", "job_role"),
-        ("4", "hire_date"),
+        ("4", "job role"),
+        ("4", "hire date"),
         ("5", "email"),
-        ("5", "hire_date"),
+        ("5", "hire date"),
         ("5", "language"),
     }
     db.session.expire_all()
@@ -98,7 +98,7 @@ def test_manager_imports_staff_and_downloads_the_records(
 
     desk.go("nav a[href$='/compliance/']")
     desk.check("compliance-dashboard")
-    staff_table = page.locator("main table").last.inner_text()
+    staff_table = page.locator("main table.staff-table").inner_text()
     for name in ("Ana Reyes", "Binh Tran", "Carla Diaz", "Dora Lee"):
         assert name in staff_table
     with page.expect_download() as download:
