@@ -142,9 +142,7 @@ def test_a_mail_that_could_not_be_sent_is_kept_and_sent_later(app, runner, mailb
         app.config["MAIL_PORT"] = port
     # the reminder is recorded (never sent twice) and its message waits in the outbox
     assert db.session.scalar(select(func.count(ReminderDelivery.id))) == 2
-    waiting = db.session.scalars(
-        select(OutboxMail).where(OutboxMail.recipient == ana.email)
-    ).one()
+    waiting = db.session.scalars(select(OutboxMail).where(OutboxMail.recipient == ana.email)).one()
     assert waiting.status == MailStatus.PENDING and waiting.attempts == 1 and waiting.last_error
     assert _to(mailbox, ana.email) == []
     # its retry time comes; the sweep sends it, and a second run sends nothing new
