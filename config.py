@@ -67,6 +67,8 @@ class Config:
     #: run inline in the process that asks (development only: production refuses).
     REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "trainer")
+    #: The program's clock: "today", and when the daily jobs run.
+    PROGRAM_TIMEZONE = os.environ.get("PROGRAM_TIMEZONE", "America/Chicago")
     JOBS_REQUIRE_REDIS = False
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True

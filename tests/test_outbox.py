@@ -4,11 +4,8 @@ worker, and inline where no Redis is configured."""
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -20,11 +17,8 @@ from tests.mailbox import free_port
 from trainer import create_app
 from trainer.auth.models import User
 from trainer.extensions import db
-from trainer.jobs.queue import JobSettings, settings
 from trainer.mail import outbox, send_after_commit
 from trainer.mail.models import MailStatus, OutboxMail
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def _mails() -> list[OutboxMail]:
@@ -38,31 +32,6 @@ def smtp_down(app: Flask) -> Iterator[None]:
     app.config["MAIL_SERVER"], app.config["MAIL_PORT"] = "127.0.0.1", free_port()
     yield
     app.config["MAIL_PORT"], app.config["MAIL_SERVER"] = port
-
-
-@pytest.fixture
-def redis_jobs(app: Flask) -> Iterator[Any]:
-    """Jobs on the real Redis, in a queue of this test's own."""
-    from redis import Redis
-    from redis.exceptions import ConnectionError as RedisDown
-
-    client = Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except RedisDown as error:
-        if os.environ.get("CI", "").lower() == "true":
-            raise
-        pytest.skip(f"no Redis at {REDIS_URL}: {error}")
-    name = f"test-{secrets.token_hex(4)}"
-    before = app.extensions["trainer.jobs"]
-    app.extensions["trainer.jobs"] = JobSettings(client, name)
-    yield settings()
-    queue = settings().queue()
-    queue.empty()
-    for registry in (queue.failed_job_registry, queue.scheduled_job_registry):
-        for job_id in registry.get_job_ids():
-            registry.remove(job_id, delete_job=True)
-    app.extensions["trainer.jobs"] = before
 
 
 def test_the_message_is_written_with_the_change_and_sent_after_it(app, mailbox):

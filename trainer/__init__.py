@@ -106,9 +106,21 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _init_jobs(app: Flask) -> None:
+    """The queue, and the daily jobs the scheduler queues (times in PROGRAM_TIMEZONE)."""
+    from datetime import time
+
     from trainer import jobs
+    from trainer.audit.jobs import daily_checkpoint
+    from trainer.certificates.jobs import daily_renewals
+    from trainer.compliance.jobs import daily_reminders
+    from trainer.jobs.scheduler import DailyTask, register_daily, register_every_minute
+    from trainer.mail.outbox import sweep
 
     jobs.init_app(app)
+    register_daily(DailyTask("renewals", time(2, 0), daily_renewals))
+    register_daily(DailyTask("audit-checkpoint", time(3, 0), daily_checkpoint))
+    register_daily(DailyTask("reminders", time(7, 0), daily_reminders))
+    register_every_minute(sweep)
 
 
 def _load_branding(app: Flask) -> None:

@@ -12,7 +12,6 @@ from typing import Any
 import click
 from flask import Flask, current_app, has_app_context
 from flask.cli import NoAppException, ScriptInfo, with_appcontext
-from sqlalchemy.exc import IntegrityError
 
 from trainer.compliance.rules import (
     DIRECT,
@@ -217,28 +216,17 @@ def reminders_group() -> None:
 @with_appcontext
 def send_reminders(today: str | None, dry_run: bool) -> None:
     """Send the reminders due today; running it again sends nothing twice."""
-    from trainer.compliance import reminders
-    from trainer.extensions import db
+    from trainer.compliance import jobs, reminders
 
     on = _parse_date(today, "--today") if today is not None else date.today()
-    planned = reminders.plan(on)
-    sent = skipped = 0
-    for reminder in planned:
-        if dry_run:
+    if dry_run:
+        planned = reminders.plan(on)
+        for reminder in planned:
             click.echo(
                 f"{reminder.kind:8} {reminder.email} due {reminder.due_date.isoformat()}"
                 f" threshold {reminder.threshold}"
             )
-            continue
-        try:
-            reminders.deliver(reminder, on)
-        except IntegrityError:  # another run sent it first
-            db.session.rollback()
-            skipped += 1
-            continue
-        db.session.commit()
-        sent += 1
-    if dry_run:
         click.echo(f"reminders: {len(planned)} would be sent")
         return
+    sent, skipped = jobs.send_reminders(on)
     click.echo(f"reminders: {sent} sent, {skipped} already sent")

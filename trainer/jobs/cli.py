@@ -34,6 +34,25 @@ def worker(burst: bool) -> None:
     )
 
 
+@jobs_group.command("scheduler")
+@click.option("--once", is_flag=True, help="Queue what is due now, then stop.")
+@with_appcontext
+def scheduler(once: bool) -> None:
+    """Queue the daily jobs (renewals, reminders, audit checkpoint) and the mail sweep."""
+    from trainer.jobs import scheduler as daily
+
+    if settings().redis is None:
+        raise click.ClickException(
+            "No Redis answers at REDIS_URL: run the daily commands from cron instead."
+        )
+    if once:
+        queued = daily.tick()
+        click.echo(f"queued: {', '.join(queued) or 'nothing'}")
+        return
+    click.echo("scheduler: daily jobs and the mail sweep (stop with Ctrl-C)")
+    daily.run_forever()
+
+
 @jobs_group.command("sweep")
 @with_appcontext
 def sweep() -> None:
