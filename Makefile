@@ -20,7 +20,16 @@ run: setup db content demo
 	@echo "Demo sign-ins (password demo-pass-2026): admin@demo.test, auditor@demo.test,"
 	@echo "  manager@hotel.demo.test, employee@hotel.demo.test, staff@health.demo.test"
 	@echo
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	@# Where Redis answers, a job worker runs beside the app (stopped with it); otherwise
+	@# jobs run inline in the app, which says so once at start.
+	@if $(BIN)/python -c "import os, redis; redis.Redis.from_url(os.environ.get('REDIS_URL', \
+	    'redis://127.0.0.1:6379/0'), socket_connect_timeout=1).ping()" 2>/dev/null; then \
+	  echo "Redis answers: starting a job worker beside the app"; \
+	  $(BIN)/flask jobs worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/flask run --host 127.0.0.1 --port 5000; \
+	else \
+	  $(BIN)/flask run --host 127.0.0.1 --port 5000; \
+	fi
 
 test: setup
 	@if [ -z "$${TEST_DATABASE_URL:-}" ] && { [ "$${CI:-}" = "true" ] || \

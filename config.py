@@ -63,6 +63,13 @@ class Config:
     PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt:32768:8:1")
     TOKEN_MAX_AGE_SECONDS = int(os.environ.get("TOKEN_MAX_AGE_SECONDS", str(3 * 24 * 3600)))
 
+    #: Redis for jobs (and, in production, rate limits). Where it does not answer, jobs
+    #: run inline in the process that asks (development only: production refuses).
+    REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "trainer")
+    #: The program's clock: "today", and when the daily jobs run.
+    PROGRAM_TIMEZONE = os.environ.get("PROGRAM_TIMEZONE", "America/Chicago")
+    JOBS_REQUIRE_REDIS = False
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per minute")
@@ -128,6 +135,7 @@ class TestConfig(Config):
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # noqa: S105 - fast hashing for tests only
     WTF_CSRF_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
+    REDIS_URL = ""  # jobs inline; the tests that need Redis set it themselves
     MAIL_SERVER = ""
     AUDIT_HMAC_KEY = "test-audit-key-not-for-production"
     AUDIT_CHECKPOINT_EVERY = 0
@@ -141,6 +149,11 @@ class ProductionConfig(Config):
     EMAIL_ALLOW_TEST_DOMAINS = _flag("EMAIL_ALLOW_TEST_DOMAINS", False)
     # The README runs production behind one TLS-terminating proxy.
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "1"))
+    JOBS_REQUIRE_REDIS = True
+    # Rate limits are shared by every app host through Redis unless another store is named.
+    RATELIMIT_STORAGE_URI = os.environ.get(
+        "RATELIMIT_STORAGE_URI", os.environ.get("REDIS_URL", "memory://")
+    )
 
     def __init__(self) -> None:
         if not self.SECRET_KEY:

@@ -268,3 +268,35 @@ def mailbox(app: Flask) -> Iterator[Any]:
     yield box
     app.config["MAIL_SERVER"], app.config["MAIL_PORT"] = old
     box.stop()
+
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def redis_jobs(app: Flask) -> Iterator[Any]:
+    """Jobs on the real Redis, in a queue of this test's own."""
+    from redis import Redis
+    from redis.exceptions import ConnectionError as RedisDown
+
+    from trainer.jobs.queue import JobSettings, settings
+
+    client = Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except RedisDown as error:
+        if os.environ.get("CI", "").lower() == "true":
+            raise
+        pytest.skip(f"no Redis at {REDIS_URL}: {error}")
+    name = f"test-{secrets.token_hex(4)}"
+    before = app.extensions["trainer.jobs"]
+    app.extensions["trainer.jobs"] = JobSettings(client, name)
+    yield settings()
+    queue = settings().queue()
+    queue.empty()
+    for registry in (queue.failed_job_registry, queue.scheduled_job_registry):
+        for job_id in registry.get_job_ids():
+            registry.remove(job_id, delete_job=True)
+    for key in client.scan_iter(f"{name}-*"):
+        client.delete(key)
+    app.extensions["trainer.jobs"] = before

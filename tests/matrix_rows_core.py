@@ -61,6 +61,28 @@ MATRIX: dict[str, tuple[str, UrlFn, dict[str, tuple[int, int]]]] = {
             "admin": same(200),
         },
     ),
+    "mail.outbox_list": (
+        "GET",
+        lambda w, s: "/admin/mail/",
+        {
+            "anonymous": same(LOGIN),
+            "learner": same(403),
+            "manager": same(403),
+            "auditor": same(403),
+            "admin": same(200),
+        },
+    ),
+    "mail.retry": (
+        "POST",
+        lambda w, s: "/admin/mail/1/retry",
+        {
+            "anonymous": same(LOGIN),
+            "learner": same(403),
+            "manager": same(403),
+            "auditor": same(403),
+            "admin": same(404),
+        },
+    ),
     "auth.change_role": (
         "POST",
         lambda w, s: f"/auth/users/{staff_id(w, s)}/role",

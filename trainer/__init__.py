@@ -55,6 +55,7 @@ def create_app(config: Config | type[Config] | None = None) -> Flask:
 
     _load_branding(app)
     _init_extensions(app)
+    _init_jobs(app)
     _load_rules(app)
     _register_blueprints(app)
     _register_cli(app)
@@ -104,6 +105,24 @@ def _init_extensions(app: Flask) -> None:
     register_template_helpers(app)
 
 
+def _init_jobs(app: Flask) -> None:
+    """The queue, and the daily jobs the scheduler queues (times in PROGRAM_TIMEZONE)."""
+    from datetime import time
+
+    from trainer import jobs
+    from trainer.audit.jobs import daily_checkpoint
+    from trainer.certificates.jobs import daily_renewals
+    from trainer.compliance.jobs import daily_reminders
+    from trainer.jobs.scheduler import DailyTask, register_daily, register_every_minute
+    from trainer.mail.outbox import sweep
+
+    jobs.init_app(app)
+    register_daily(DailyTask("renewals", time(2, 0), daily_renewals))
+    register_daily(DailyTask("audit-checkpoint", time(3, 0), daily_checkpoint))
+    register_daily(DailyTask("reminders", time(7, 0), daily_reminders))
+    register_every_minute(sweep)
+
+
 def _load_branding(app: Flask) -> None:
     """The program's name, office, city and seal; a missing USWDS build is reported."""
     from trainer.core.branding import load_branding
@@ -137,6 +156,7 @@ def _register_blueprints(app: Flask) -> None:
     from trainer.compliance.views import bp as compliance_bp
     from trainer.core.views import bp as core_bp
     from trainer.learning.views import bp as learning_bp
+    from trainer.mail.views import bp as mail_bp
     from trainer.orgs.views import bp as orgs_bp
     from trainer.outcomes.views import bp as outcomes_bp
 
@@ -150,6 +170,7 @@ def _register_blueprints(app: Flask) -> None:
         certificates_bp,
         outcomes_bp,
         compliance_bp,
+        mail_bp,
     ):
         app.register_blueprint(bp)
 
@@ -161,6 +182,7 @@ def _register_cli(app: Flask) -> None:
     from trainer.certificates.cli import certificates_group
     from trainer.compliance.cli import compliance_group, reminders_group
     from trainer.demo.cli import demo_group
+    from trainer.jobs.cli import jobs_group
 
     for group in (
         audit_group,
@@ -169,6 +191,7 @@ def _register_cli(app: Flask) -> None:
         compliance_group,
         reminders_group,
         demo_group,
+        jobs_group,
         stats_group,
     ):
         app.cli.add_command(group)

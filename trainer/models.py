@@ -7,6 +7,7 @@ from trainer.catalog.models import Module, ModuleVersion, Track, TrackModule
 from trainer.certificates.models import Certificate, CertificateFile, SerialCounter
 from trainer.compliance.models import AnnualReport, ReminderDelivery
 from trainer.learning.models import Enrollment, LessonProgress, ModuleProgress
+from trainer.mail.models import OutboxMail
 from trainer.orgs.models import Organization, OrganizationContact
 from trainer.outcomes.models import OutcomeSnapshot
 
@@ -24,6 +25,7 @@ __all__ = [
     "ModuleVersion",
     "Organization",
     "OrganizationContact",
+    "OutboxMail",
     "OutcomeSnapshot",
     "ReminderDelivery",
     "Response",

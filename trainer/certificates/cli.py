@@ -7,7 +7,6 @@ from datetime import date
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
@@ -65,7 +64,7 @@ def export(serial: str, output: str) -> None:
 @with_appcontext
 def renew(today: object) -> None:
     """Re-enroll holders whose certificate expires soon (for cron; safe to run twice)."""
+    from trainer.certificates.jobs import daily_renewals
+
     day = today.date() if today else date.today()  # type: ignore[attr-defined]
-    created = services.renew_due(day, int(current_app.config["RENEWAL_LEAD_DAYS"]))
-    db.session.commit()
-    click.echo(f"renewal: {len(created)} refresher enrollment(s) created")
+    click.echo(daily_renewals(day.isoformat()))

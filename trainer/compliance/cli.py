@@ -4,9 +4,7 @@ and status) and `flask reminders send`."""
 from __future__ import annotations
 
 import json
-import logging
 import re
-import smtplib
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,7 +12,6 @@ from typing import Any
 import click
 from flask import Flask, current_app, has_app_context
 from flask.cli import NoAppException, ScriptInfo, with_appcontext
-from sqlalchemy.exc import IntegrityError
 
 from trainer.compliance.rules import (
     DIRECT,
@@ -28,7 +25,6 @@ from trainer.compliance.rules import (
     rules_for,
 )
 
-log = logging.getLogger(__name__)
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _REPOSITORY_RULES = Path(__file__).resolve().parents[2] / "modules" / "rules"
 
@@ -220,35 +216,17 @@ def reminders_group() -> None:
 @with_appcontext
 def send_reminders(today: str | None, dry_run: bool) -> None:
     """Send the reminders due today; running it again sends nothing twice."""
-    from trainer.compliance import reminders
-    from trainer.extensions import db
+    from trainer.compliance import jobs, reminders
 
     on = _parse_date(today, "--today") if today is not None else date.today()
-    planned = reminders.plan(on)
-    sent = skipped = failed = 0
-    for reminder in planned:
-        if dry_run:
+    if dry_run:
+        planned = reminders.plan(on)
+        for reminder in planned:
             click.echo(
                 f"{reminder.kind:8} {reminder.email} due {reminder.due_date.isoformat()}"
                 f" threshold {reminder.threshold}"
             )
-            continue
-        try:
-            reminders.deliver(reminder, on)
-        except IntegrityError:  # another run sent it first
-            db.session.rollback()
-            skipped += 1
-            continue
-        except (smtplib.SMTPException, OSError) as exc:
-            db.session.rollback()
-            failed += 1
-            log.warning("reminder to %s not sent: %s", reminder.email, exc)
-            continue
-        db.session.commit()
-        sent += 1
-    if dry_run:
         click.echo(f"reminders: {len(planned)} would be sent")
         return
-    click.echo(f"reminders: {sent} sent, {skipped} already sent, {failed} failed")
-    if failed:
-        raise SystemExit(1)
+    sent, skipped = jobs.send_reminders(on)
+    click.echo(f"reminders: {sent} sent, {skipped} already sent")

@@ -32,7 +32,7 @@ from trainer.compliance.models import ReminderDelivery
 from trainer.compliance.rules import StaffStatus
 from trainer.compliance.services import StaffRow
 from trainer.extensions import db
-from trainer.mail import send_mail
+from trainer.mail import send_after_commit
 from trainer.orgs.models import Organization
 
 THRESHOLDS: tuple[int, ...] = (14, 7, 1)
@@ -279,10 +279,10 @@ def render(reminder: Reminder, today: date) -> tuple[str, str]:
 
 
 def deliver(reminder: Reminder, today: date) -> None:
-    """Record the reminder (flushed) and send it.
+    """Record the reminder and put its message in the outbox (both flushed).
 
-    The caller commits after each delivery, rolls back when sending fails (the reminder
-    is tried again on the next run), and rolls back on IntegrityError, raised when
+    The caller commits after each delivery (the message leaves after that commit, and its
+    sending is retried from the outbox), and rolls back on IntegrityError, raised when
     another run recorded the same reminder first.
     """
     subject, body = render(reminder, today)
@@ -296,4 +296,4 @@ def deliver(reminder: Reminder, today: date) -> None:
         )
     )
     db.session.flush()
-    send_mail(reminder.email, subject, body, language=reminder.language)
+    send_after_commit(reminder.email, subject, body, language=reminder.language)

@@ -36,6 +36,7 @@ NAV = (
     ("outcomes.index", Permission.AUDIT_VIEW, _l("Outcomes")),
     ("audit.log", Permission.AUDIT_VIEW, _l("Audit log")),
     ("auth.user_list", Permission.USER_ADMIN, _l("Accounts")),
+    ("mail.outbox_list", Permission.USER_ADMIN, _l("Outgoing mail")),
     ("catalog.admin_modules", Permission.CONTENT_ADMIN, _l("Content")),
     ("auth.change_password", Permission.SIGNED_IN, _l("Password")),
 )

@@ -1,15 +1,17 @@
-"""Outgoing mail: SMTP when MAIL_SERVER is set, otherwise written to the log.
+"""Outgoing mail, through an outbox.
 
-Mail caused by a change leaves only after that change is committed: `send_after_commit`
-queues the message on the database session, and it is sent when the session commits
-(dropped if it rolls back), so a rolled-back change never mails anyone.
+`send_after_commit` writes the message to the `outbox_mail` table in the same transaction
+as the change that causes it; when that transaction commits, a job is queued to send it
+(see `outbox.deliver`); if it rolls back, the message is gone with it. Sending retries
+with backoff and never undoes the change; a message that still fails is marked failed and
+listed for admins (`/admin/mail`). `send_mail` is the SMTP call itself (in development,
+with no `MAIL_SERVER`, it writes the message to the log instead).
 """
 
 from __future__ import annotations
 
 import logging
 import smtplib
-from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
 
@@ -18,17 +20,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
-_PENDING = "trainer.mail_after_commit"
-
-
-@dataclass(frozen=True)
-class Mail:
-    """One plain-text message."""
-
-    to: str
-    subject: str
-    body: str
-    language: str = "en"
+#: Session key for the ids of messages written in the open transaction.
+OUTBOX_IDS = "trainer.mail_outbox_ids"
 
 
 def send_mail(to: str, subject: str, body: str, *, language: str = "en") -> None:
@@ -52,26 +45,31 @@ def send_mail(to: str, subject: str, body: str, *, language: str = "en") -> None
 
 
 def send_after_commit(to: str, subject: str, body: str, *, language: str = "en") -> None:
-    """Queue a message on the current database session; it leaves after the commit."""
+    """Write a message to the outbox; it leaves after the current transaction commits."""
     from trainer.extensions import db
+    from trainer.mail.models import OutboxMail
 
-    session = db.session()
-    session.connection()  # the message belongs to a transaction: begin one if none is open
-    session.info.setdefault(_PENDING, []).append(Mail(to, subject, body, language))
+    mail = OutboxMail(recipient=to, subject=subject[:300], body=body, language=language)
+    db.session.add(mail)
+    db.session.flush()
+    db.session.info.setdefault(OUTBOX_IDS, []).append(mail.id)
 
 
 @event.listens_for(Session, "after_commit")
-def _send_pending(session: Session) -> None:
-    pending: list[Mail] = session.info.pop(_PENDING, [])
-    for mail in pending:
-        try:
-            send_mail(mail.to, mail.subject, mail.body, language=mail.language)
-        except (OSError, smtplib.SMTPException):
-            # the change is committed; a failed send is logged, never undoes it
-            log.exception("mail to %s could not be sent", mail.to)
+def _queue_pending(session: Session) -> None:
+    ids: list[int] = session.info.pop(OUTBOX_IDS, [])
+    if not ids:
+        return
+    from trainer.mail.outbox import queue_delivery
+
+    for mail_id in ids:
+        queue_delivery(mail_id)
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _drop_pending(session: Session, previous_transaction: Any) -> None:
     if previous_transaction.parent is None:  # the whole transaction, not a savepoint
-        session.info.pop(_PENDING, None)
+        session.info.pop(OUTBOX_IDS, None)
+
+
+__all__ = ["OUTBOX_IDS", "send_after_commit", "send_mail"]

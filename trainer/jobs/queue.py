@@ -1,0 +1,133 @@
+"""One queue for the whole app: RQ on Redis, or inline where no Redis answers."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask, current_app, has_app_context
+
+log = logging.getLogger(__name__)
+_EXT = "trainer.jobs"
+#: Seconds between retries of a job that raised (RQ's Retry needs the worker's scheduler).
+RETRY_INTERVALS = (10, 60, 300)
+
+
+class JobSettings:
+    """The connection (None: inline mode) and the queue, kept on the app."""
+
+    def __init__(self, redis: Any | None, queue_name: str) -> None:
+        self.redis = redis
+        self.queue_name = queue_name
+
+    def queue(self) -> Any:
+        from rq import Queue
+
+        return Queue(self.queue_name, connection=self.redis)
+
+
+def _connect(url: str) -> tuple[Any | None, str]:
+    """A Redis client that answered a ping, or None and why not."""
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    try:
+        client = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=10)
+        client.ping()
+    except (RedisError, OSError, ValueError) as error:
+        return None, str(error).splitlines()[0] if str(error) else type(error).__name__
+    return client, ""
+
+
+def init_app(app: Flask) -> None:
+    """Decide once whether jobs go to Redis or run inline, and say so."""
+    url = app.config.get("REDIS_URL", "")
+    redis, problem = _connect(url) if url else (None, "REDIS_URL is not set")
+    if redis is None:
+        if app.config.get("JOBS_REQUIRE_REDIS"):
+            raise RuntimeError(
+                f"Redis must answer at REDIS_URL in production ({problem}): jobs, rate limits "
+                "and progress pages are shared by every app host through it (see README.md)."
+            )
+        if not app.testing:
+            app.logger.warning("Jobs run inline in this process: %s.", problem)
+    app.extensions[_EXT] = JobSettings(redis, app.config.get("JOBS_QUEUE", "trainer"))
+
+
+def settings(app: Flask | None = None) -> JobSettings:
+    """This app's job settings."""
+    return (app or current_app).extensions[_EXT]  # type: ignore[no-any-return]
+
+
+def inline_mode() -> bool:
+    """True where jobs run in the asking process (no Redis)."""
+    return settings().redis is None
+
+
+def _path(func: Callable[..., Any]) -> str:
+    return f"{func.__module__}:{func.__qualname__}"
+
+
+def run(target: str, *args: Any) -> Any:
+    """Run `module:function` with `args` inside an application context.
+
+    This is what the queue stores: a worker process (with or without an app context of
+    its own) resolves the function by name, and the database session is removed at the
+    end so the next job starts clean.
+    """
+    module_name, _sep, name = target.partition(":")
+    func = getattr(importlib.import_module(module_name), name)
+    if has_app_context():
+        return _call(func, args)
+    from trainer import create_app
+
+    with create_app().app_context():
+        return _call(func, args)
+
+
+def _call(func: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+    from trainer.extensions import db
+
+    try:
+        return func(*args)
+    finally:
+        db.session.remove()
+
+
+def enqueue(func: Callable[..., Any], *args: Any, job_id: str | None = None) -> None:
+    """Run `func(*args)` as a job: on the queue, or now where jobs run inline.
+
+    Arguments must be plain values (ids, strings): a job reads what it needs from the
+    database, so it acts on committed data. A `job_id` makes the enqueue idempotent: a
+    job with that id already waiting is not queued twice.
+    """
+    jobs = settings()
+    if jobs.redis is None:
+        func(*args)
+        return
+    from rq import Retry
+
+    jobs.queue().enqueue(
+        run,
+        _path(func),
+        *args,
+        job_id=f"{jobs.queue_name}-{job_id}" if job_id else None,
+        retry=Retry(max=len(RETRY_INTERVALS), interval=list(RETRY_INTERVALS)),
+        description=f"{func.__qualname__}{args!r}",
+    )
+
+
+def enqueue_in(delay: timedelta, func: Callable[..., Any], *args: Any) -> bool:
+    """Run `func(*args)` after `delay` (needs a worker with its scheduler).
+
+    Returns False where jobs run inline: nothing is scheduled and the caller's own sweep
+    (`flask jobs sweep`) picks the work up later.
+    """
+    jobs = settings()
+    if jobs.redis is None:
+        return False
+    jobs.queue().enqueue_in(delay, run, _path(func), *args)
+    return True
