@@ -42,6 +42,8 @@ class Config:
     SQLITE_BUSY_SECONDS = float(os.environ.get("SQLITE_BUSY_SECONDS", "30"))
     MODULES_DIR = str(Path(os.environ.get("MODULES_DIR", BASE_DIR / "modules")))
     CERTIFICATE_STORAGE = os.environ.get("CERTIFICATE_STORAGE", "database")
+    #: A folder in CERTIFICATE_STORAGE is seen by every app host and worker (a shared mount).
+    CERTIFICATE_STORAGE_SHARED = _flag("CERTIFICATE_STORAGE_SHARED", False)
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", DEVELOPMENT_BASE_URL)
 
     LANGUAGES = ("en", "es", "vi")
@@ -166,6 +168,12 @@ class ProductionConfig(Config):
             )
         if not self.AUDIT_HMAC_KEY:
             raise RuntimeError("AUDIT_HMAC_KEY must be set in production (see README.md).")
+        if self.CERTIFICATE_STORAGE != "database" and not self.CERTIFICATE_STORAGE_SHARED:
+            raise RuntimeError(
+                "CERTIFICATE_STORAGE names a folder: in production every app host and worker "
+                "must see it; mount it on each and set CERTIFICATE_STORAGE_SHARED=1, or keep "
+                "certificates in the database (see README.md)."
+            )
         if self.RATELIMIT_STORAGE_URI.startswith("memory://"):
             raise RuntimeError(
                 "RATELIMIT_STORAGE_URI must name a shared store such as redis://... in "

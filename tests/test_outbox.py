@@ -156,3 +156,18 @@ def test_production_refuses_to_start_without_redis(monkeypatch):
 
     with pytest.raises(RuntimeError, match="Redis must answer"):
         create_app(Prod())
+
+
+def test_production_refuses_a_certificate_folder_not_declared_shared(monkeypatch):
+    for name, value in {
+        "SECRET_KEY": "x" * 32,
+        "AUDIT_HMAC_KEY": "y" * 32,
+        "PUBLIC_BASE_URL": "https://training.example.gov",
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
+    }.items():
+        monkeypatch.setattr(ProductionConfig, name, value)
+    monkeypatch.setattr(ProductionConfig, "CERTIFICATE_STORAGE", "/srv/certificates")
+    with pytest.raises(RuntimeError, match="CERTIFICATE_STORAGE_SHARED"):
+        ProductionConfig()
+    monkeypatch.setattr(ProductionConfig, "CERTIFICATE_STORAGE_SHARED", True)
+    assert ProductionConfig().CERTIFICATE_STORAGE == "/srv/certificates"
