@@ -155,12 +155,12 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
-    from trainer.assessments.stats_cli import stats_group
     from trainer.audit.cli import audit_group
     from trainer.catalog.cli import content_group
     from trainer.certificates.cli import certificates_group
     from trainer.compliance.cli import compliance_group, reminders_group
     from trainer.demo.cli import demo_group
+    from trainer.outcomes.cli import stats_group
 
     for group in (
         audit_group,
@@ -175,7 +175,12 @@ def _register_cli(app: Flask) -> None:
 
 
 def _connect_features() -> None:
-    """Wire the hooks through which one feature reacts to another's events."""
+    """Connect the hooks through which a lower feature reaches a higher one.
+
+    Every cross-feature reaction or question is listed here, so the features themselves
+    import only downwards (see docs/architecture.md); connecting twice changes nothing.
+    """
+    from trainer.assessments import services as assessments
     from trainer.catalog import services as catalog
     from trainer.certificates import services as certificates
     from trainer.compliance import services as compliance
@@ -183,15 +188,19 @@ def _connect_features() -> None:
     from trainer.orgs import services as orgs
     from trainer.orgs import sheets
 
-    hooks = (
-        (orgs.STAFF_HOOKS, learning.enroll_automatically),
-        (learning.COMPLETION_HOOKS, certificates.issue_for_enrollment),
-        (learning.DUE_DATE_PROVIDERS, compliance.first_due_date),
-        (learning.MINIMUM_MINUTES_PROVIDERS, compliance.minimum_minutes_for),
-        (learning.CONTACTS_PROVIDERS, compliance.contacts_for_learner),
-        (catalog.PREVIEW_CONTACTS_PROVIDERS, compliance.contacts_box),
-        (sheets.TRAINING_PROVIDERS, learning.trainings_for_sheet),
-    )
-    for registry, hook in hooks:
-        if hook not in registry:
-            registry.append(hook)  # type: ignore[attr-defined]
+    # grading reports a passed module; learning decides the track is complete
+    assessments.MODULE_VERSION.connect(learning.version_for)
+    assessments.MODULE_START.connect(learning.start_module)
+    assessments.LESSONS_DONE.connect(learning.lessons_done)
+    assessments.MODULE_PASSED.connect(learning.module_passed)
+    # a completed track earns its certificate
+    learning.TRACK_COMPLETED.connect(certificates.issue_for_enrollment)
+    # new staff are enrolled; their sheets list their trainings
+    orgs.STAFF_ADDED.connect(learning.enroll_automatically)
+    sheets.TRAININGS_OF.connect(learning.trainings_for_sheet)
+    # the jurisdiction rules answer what the law says
+    learning.DUE_DATE.connect(compliance.first_due_date)
+    learning.MINIMUM_MINUTES.connect(compliance.minimum_minutes_for)
+    learning.LESSON_CONTACTS.connect(compliance.contacts_for_learner)
+    catalog.PREVIEW_CONTACTS.connect(compliance.contacts_box)
+    certificates.JURISDICTION_FACTS.connect(compliance.certificate_facts)

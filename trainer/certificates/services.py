@@ -31,10 +31,11 @@ from trainer.certificates.render import (
     ModuleLine,
     render_certificate_pdf,
 )
-from trainer.compliance import services as compliance
 from trainer.core import csvout, printable
 from trainer.core.branding import branding
+from trainer.core.hooks import Hook
 from trainer.core.text import localized
+from trainer.core.vocabulary import supported_language
 from trainer.extensions import db
 from trainer.learning import services as learning
 from trainer.learning.models import Enrollment
@@ -188,21 +189,30 @@ def _track_facts(enrollment: Enrollment, language: str) -> tuple[list[dict[str, 
     return modules, sum(m["minutes"] for m in modules)
 
 
+@dataclass(frozen=True)
+class JurisdictionFacts:
+    """What the law says about one person's certificate, as plain values.
+
+    `expiry_rule` is the rule that set the expiry ({"rule": None} when none does): its id,
+    citation, and refresher amount and unit. `serial_prefix` and `reference` come from the
+    organization's own jurisdiction (None and "" when it has none).
+    """
+
+    expires_on: date | None
+    expiry_rule: dict[str, Any]
+    serial_prefix: str | None
+    reference: str
+
+
+#: Asks the jurisdiction facts for a person's certificate completed on a day (compliance
+#: answers, from the rule files).
+JURISDICTION_FACTS: Hook[[User, date], JurisdictionFacts] = Hook("certificates.jurisdiction_facts")
+
+
 def _rule_info(user: User, completed_on: date) -> tuple[date | None, dict[str, Any], str, str]:
-    org = user.organization
-    primary = compliance.primary_rule(org) if org else None
-    expires_on, rule = compliance.expiry_for(user, completed_on)
-    info: dict[str, Any] = {"rule": None}
-    if rule is not None and rule.refresher is not None:
-        info = {
-            "rule": rule.id,
-            "citation": rule.citation,
-            "amount": rule.refresher.amount,
-            "unit": rule.refresher.unit.value,
-        }
-    prefix = primary.serial_prefix if primary else "CERT"
-    reference = primary.citation if primary else ""
-    return expires_on, info, prefix, reference
+    facts = JURISDICTION_FACTS.ask(user, completed_on)
+    prefix = facts.serial_prefix or "CERT"
+    return facts.expires_on, dict(facts.expiry_rule), prefix, facts.reference
 
 
 def _new_certificate(
@@ -210,7 +220,7 @@ def _new_certificate(
 ) -> Certificate:
     user = enrollment.user
     org = user.organization
-    language = user.language if user.language in ("en", "es", "vi") else "en"
+    language = supported_language(user.language)
     completed_at = enrollment.completed_at or utcnow()
     modules, minutes = _track_facts(enrollment, language)
     if supersedes is not None:

@@ -21,14 +21,14 @@ from sqlalchemy.exc import IntegrityError
 from trainer.audit import services as audit
 from trainer.auth.models import User
 from trainer.certificates.models import Certificate
-from trainer.certificates.render import html_to_pdf
 from trainer.compliance import services
 from trainer.compliance.models import AnnualReport
 from trainer.compliance.rules import Rule, StaffStatus
 from trainer.compliance.services import StaffRow
+from trainer.core.pdf import html_to_pdf
 from trainer.core.text import localized
+from trainer.core.vocabulary import job_role_label
 from trainer.extensions import db
-from trainer.orgs.jobroles import job_role_label
 from trainer.orgs.models import Organization
 from trainer.timeutil import utcnow
 

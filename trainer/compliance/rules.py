@@ -36,31 +36,18 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from trainer.catalog.yamlsrc import LineDict, LineList, Problem, load_yaml
+from trainer.core import vocabulary
+from trainer.core.yamlsrc import LineDict, LineList, Problem, load_yaml
 
-ORG_KINDS: tuple[str, ...] = ("hotel", "city_department", "partner")
-JOB_ROLES: tuple[str, ...] = (
-    "front_desk",
-    "housekeeping",
-    "food_beverage",
-    "security",
-    "maintenance",
-    "bell_valet",
-    "driver",
-    "management",
-    "other",
-    "clinic_staff",
-    "restaurant_inspector",
-    "contract_compliance",
-    "administration",
-)
+ORG_KINDS: tuple[str, ...] = tuple(vocabulary.ORG_KINDS)
+JOB_ROLES: tuple[str, ...] = tuple(vocabulary.JOB_ROLES)
 #: The languages the platform ships in: every text in a rule file is shown to learners or
 #: managers, so every one of them is required.
-LANGUAGES: tuple[str, ...] = ("en", "es", "vi")
+LANGUAGES: tuple[str, ...] = vocabulary.LANGUAGES
 REQUIRED_LANGUAGES: tuple[str, ...] = LANGUAGES
 BASES: tuple[str, ...] = ("law", "program")
 #: How a person is employed: by the organization itself, or through a contractor or agency.
-EMPLOYMENT_TYPES: tuple[str, ...] = ("direct", "contractor")
+EMPLOYMENT_TYPES: tuple[str, ...] = tuple(vocabulary.EMPLOYMENT_TYPES)
 DIRECT = "direct"
 #: What a reporting contact is, in the order a learner is usually told to call.
 CONTACT_KINDS: tuple[str, ...] = ("emergency", "law_enforcement", "state_line", "hotline")

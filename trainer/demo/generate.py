@@ -48,10 +48,10 @@ from trainer.compliance import services as compliance
 from trainer.compliance.models import AnnualReport
 from trainer.compliance.rules import Rule, certificate_expiry, counting_rules
 from trainer.core.text import localized
+from trainer.core.vocabulary import job_role_label
 from trainer.demo.services import DEMO_PASSWORD
 from trainer.extensions import db
 from trainer.learning.models import Enrollment, LessonProgress, ModuleProgress
-from trainer.orgs.jobroles import job_role_label
 from trainer.orgs.models import Organization
 
 NAME_PREFIX = "Generated Hotel "

@@ -83,8 +83,7 @@ def seed(today: date | None = None) -> dict[str, User]:
         db.session.add(user)
         db.session.flush()
         if role == Role.LEARNER:
-            for hook in org_services.STAFF_HOOKS:
-                hook(user)
+            org_services.STAFF_ADDED.emit(user)
         users[email] = user
     certified = User(
         email=CERTIFIED_EMAIL,
@@ -100,8 +99,7 @@ def seed(today: date | None = None) -> dict[str, User]:
     certified.organization = hotel
     db.session.add(certified)
     db.session.flush()
-    for hook in org_services.STAFF_HOOKS:
-        hook(certified)
+    org_services.STAFF_ADDED.emit(certified)
     complete_open_tracks(certified)
     users[CERTIFIED_EMAIL] = certified
     return users

@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from trainer.core.contacts import parse_phone
 from trainer.core.printable import Printable, clean
 from trainer.core.validators import EmailAddress
-from trainer.orgs.jobroles import EMPLOYMENT_TYPES, LANGUAGE_NAMES, ORG_KINDS, job_role_choices
+from trainer.core.vocabulary import EMPLOYMENT_TYPES, LANGUAGE_NAMES, ORG_KINDS, job_role_choices
 
 
 def _not_future(form: FlaskForm, field: DateField) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -18,16 +18,17 @@ from sqlalchemy import func, select
 from trainer.audit import services as audit
 from trainer.auth.models import Role, User, new_security_stamp
 from trainer.core import printable
+from trainer.core.hooks import Hook
 from trainer.core.validators import check_email
+from trainer.core.vocabulary import JOB_ROLES
 from trainer.extensions import db
-from trainer.orgs.jobroles import JOB_ROLES
 from trainer.orgs.models import Organization, OrganizationContact
 from trainer.timeutil import utcnow
 
 LANGUAGES = ("en", "es", "vi")
 
 #: Hooks run after a staff member is created or changes job role (enrollment listens).
-STAFF_HOOKS: list[Callable[[User], None]] = []
+STAFF_ADDED: Hook[[User], None] = Hook("orgs.staff_added")
 
 
 @dataclass
@@ -125,8 +126,7 @@ def add_staff(org: Organization, data: StaffData, *, actor: User) -> User:
     db.session.add(user)
     db.session.flush()
     audit.about_person("staff.added", user, actor_id=actor.id)
-    for hook in STAFF_HOOKS:
-        hook(user)
+    STAFF_ADDED.emit(user)
     return user
 
 
@@ -155,8 +155,7 @@ def update_staff(user: User, data: StaffData, *, actor: User) -> None:
             "staff.updated", user, actor_id=actor.id, details={"fields": sorted(changed)}
         )
     if "job_role" in changed:
-        for hook in STAFF_HOOKS:
-            hook(user)
+        STAFF_ADDED.emit(user)
 
 
 def record_invitation(user: User, *, actor: User) -> None:

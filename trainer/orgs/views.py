@@ -26,11 +26,11 @@ from trainer.catalog.services import active_tracks
 from trainer.core.branding import branding
 from trainer.core.http import arg_id
 from trainer.core.text import localized
+from trainer.core.vocabulary import DEPARTMENTS
 from trainer.extensions import db
 from trainer.mail import send_after_commit
 from trainer.orgs import services, sheets
 from trainer.orgs.forms import ContactForm, ImportForm, OrganizationForm, StaffForm
-from trainer.orgs.jobroles import DEPARTMENTS
 from trainer.orgs.models import Organization, OrganizationContact
 from trainer.policy import Permission, StaffAction, authorize, authorize_manage, requires
 
