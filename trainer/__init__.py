@@ -130,28 +130,23 @@ def _load_rules(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from trainer.audit.views import bp as audit_bp
-    from trainer.auth.views import bp as auth_bp
-    from trainer.catalog.views import bp as catalog_bp
-    from trainer.certificates.views import bp as certificates_bp
-    from trainer.compliance.views import bp as compliance_bp
-    from trainer.core.views import bp as core_bp
-    from trainer.learning.views import bp as learning_bp
-    from trainer.orgs.views import bp as orgs_bp
-    from trainer.outcomes.views import bp as outcomes_bp
+    """Register each feature's blueprint and the header links it contributes."""
+    from trainer import policy
+    from trainer.audit import views as audit
+    from trainer.auth import views as auth
+    from trainer.catalog import views as catalog
+    from trainer.certificates import views as certificates
+    from trainer.compliance import views as compliance
+    from trainer.core.navigation import add_links
+    from trainer.home import views as home
+    from trainer.learning import views as learning
+    from trainer.orgs import views as orgs
+    from trainer.outcomes import views as outcomes
 
-    for bp in (
-        core_bp,
-        auth_bp,
-        orgs_bp,
-        audit_bp,
-        catalog_bp,
-        learning_bp,
-        certificates_bp,
-        outcomes_bp,
-        compliance_bp,
-    ):
-        app.register_blueprint(bp)
+    for feature in (home, auth, orgs, audit, catalog, learning, certificates, outcomes, compliance):
+        app.register_blueprint(feature.bp)
+        add_links(app, getattr(feature, "NAVIGATION", ()))
+    app.jinja_env.globals["may"] = policy.current_may
 
 
 def _register_cli(app: Flask) -> None:

@@ -18,6 +18,7 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from trainer.auth.models import Role
@@ -26,12 +27,20 @@ from trainer.certificates import services
 from trainer.certificates.forms import ReissueForm, RevokeForm, UploadForm
 from trainer.certificates.models import Certificate, CertStatus
 from trainer.core.http import arg_id, parse_id
+from trainer.core.navigation import NavLink
 from trainer.core.qr import qr_svg
 from trainer.extensions import db, limiter
 from trainer.orgs.models import Organization
-from trainer.policy import Permission, authorize, may_see_records_of, public, requires
+from trainer.policy import Permission, authorize, may_see_records_of, public, requires, shows
 
 bp = Blueprint("certificates", __name__)
+
+#: The header links this feature contributes (see trainer.core.navigation).
+NAVIGATION = (
+    NavLink("certificates.mine", _l("My certificates"), 20, shows(Permission.LEARN)),
+    NavLink("certificates.org_list", _l("Certificates"), 60, shows(Permission.STAFF_MANAGE)),
+    NavLink("certificates.search", _l("Find a certificate"), 90, shows(Permission.AUDIT_VIEW)),
+)
 
 
 def _verify_limit() -> str:

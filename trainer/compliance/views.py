@@ -21,6 +21,7 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from trainer.auth.models import Role, User
@@ -29,12 +30,19 @@ from trainer.compliance import exports, reports, services
 from trainer.compliance.forms import AttestForm, OrgFilterForm, StaffFilterForm
 from trainer.compliance.models import AnnualReport
 from trainer.core.http import arg_id, arg_int, parse_id
+from trainer.core.navigation import NavLink
 from trainer.core.text import localized
 from trainer.extensions import db
 from trainer.orgs.models import Organization
-from trainer.policy import Permission, authorize, may, requires
+from trainer.policy import Permission, authorize, may, requires, shows
 
 bp = Blueprint("compliance", __name__, url_prefix="/compliance")
+
+#: The header links this feature contributes (see trainer.core.navigation).
+NAVIGATION = (
+    NavLink("compliance.dashboard", _l("Dashboard"), 30, shows(Permission.STAFF_MANAGE)),
+    NavLink("compliance.auditor", _l("Compliance"), 80, shows(Permission.AUDIT_VIEW)),
+)
 
 
 def _lang() -> str:

@@ -18,6 +18,7 @@ from flask import (
 )
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from trainer.assessments import services as tests
@@ -25,6 +26,7 @@ from trainer.assessments.models import Attempt
 from trainer.auth.models import User
 from trainer.catalog.models import Track
 from trainer.core.http import form_id
+from trainer.core.navigation import NavLink
 from trainer.core.safety import safe_next
 from trainer.core.text import localized
 from trainer.extensions import db
@@ -38,9 +40,12 @@ from trainer.learning.presenters import (
     step_indicator,
     track_overview,
 )
-from trainer.policy import Permission, StaffAction, authorize_manage, requires
+from trainer.policy import Permission, StaffAction, authorize_manage, requires, shows
 
 bp = Blueprint("learning", __name__, url_prefix="/learn")
+
+#: The header links this feature contributes (see trainer.core.navigation).
+NAVIGATION = (NavLink("learning.home", _l("My training"), 10, shows(Permission.LEARN)),)
 
 
 def _lang() -> str:

@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -25,6 +26,7 @@ from trainer.auth.models import Role, User
 from trainer.catalog.services import active_tracks
 from trainer.core.branding import branding
 from trainer.core.http import arg_id
+from trainer.core.navigation import NavLink
 from trainer.core.text import localized
 from trainer.core.vocabulary import DEPARTMENTS
 from trainer.extensions import db
@@ -32,9 +34,26 @@ from trainer.mail import send_after_commit
 from trainer.orgs import services, sheets
 from trainer.orgs.forms import ContactForm, ImportForm, OrganizationForm, StaffForm
 from trainer.orgs.models import Organization, OrganizationContact
-from trainer.policy import Permission, StaffAction, authorize, authorize_manage, requires
+from trainer.policy import Permission, StaffAction, authorize, authorize_manage, requires, shows
 
 bp = Blueprint("orgs", __name__, url_prefix="/orgs")
+
+#: The header links this feature contributes (see trainer.core.navigation).
+NAVIGATION = (
+    NavLink("orgs.staff_list", _l("Staff"), 40, shows(Permission.STAFF_MANAGE)),
+    NavLink(
+        "orgs.contact_list",
+        _l("Workplace contacts"),
+        50,
+        shows(Permission.CONTACTS_MANAGE, roles=(Role.MANAGER,)),
+    ),
+    NavLink(
+        "orgs.org_list",
+        _l("Organizations"),
+        70,
+        shows(Permission.ORG_VIEW, roles=(Role.AUDITOR, Role.ADMIN)),
+    ),
+)
 
 
 def _org_form(org: Organization | None = None) -> OrganizationForm:

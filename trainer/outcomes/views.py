@@ -26,17 +26,22 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from trainer.auth.models import Role
 from trainer.catalog.models import ModuleVersion
+from trainer.core.navigation import NavLink
 from trainer.core.text import localized
 from trainer.extensions import db, limiter
 from trainer.outcomes import charts, services
 from trainer.outcomes.forms import OutcomeFilterForm
-from trainer.policy import Permission, public, requires
+from trainer.policy import Permission, public, requires, shows
 
 bp = Blueprint("outcomes", __name__, url_prefix="/outcomes")
+
+#: The header links this feature contributes (see trainer.core.navigation).
+NAVIGATION = (NavLink("outcomes.index", _l("Outcomes"), 100, shows(Permission.AUDIT_VIEW)),)
 
 MODULE_FIGURES = ("gains", "distribution", "items", "test", "flags", "options", "transitions")
 SUMMARY_FIGURES = ("summary", "languages", "org_kinds")
