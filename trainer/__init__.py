@@ -146,7 +146,10 @@ def _register_blueprints(app: Flask) -> None:
     for feature in (home, auth, orgs, audit, catalog, learning, certificates, outcomes, compliance):
         app.register_blueprint(feature.bp)
         add_links(app, getattr(feature, "NAVIGATION", ()))
+    # templates ask the policy, never compare role names
     app.jinja_env.globals["may"] = policy.current_may
+    app.jinja_env.globals["org_args"] = policy.current_organization_args
+    app.jinja_env.globals["current_scope"] = policy.current_scope
 
 
 def _register_cli(app: Flask) -> None:

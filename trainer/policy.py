@@ -201,6 +201,16 @@ def organization_args(user: ScopedUser, org: ScopedOrg) -> dict[str, int]:
     return {"org": org.id} if names_organization(user) else {}
 
 
+def current_organization_args(org: ScopedOrg) -> dict[str, int]:
+    """`organization_args` for the signed-in person (templates: `**org_args(org)`)."""
+    return organization_args(current_user, org)
+
+
+def current_scope() -> Scope:
+    """`scope_of` the signed-in person (templates: `current_scope().jurisdiction`)."""
+    return scope_of(current_user)
+
+
 def get_in_scope(
     model: type[T], object_id: int | None, permission: Permission, org_of: Callable[[T], Any]
 ) -> T:
@@ -213,20 +223,27 @@ def get_in_scope(
     return obj
 
 
-def organization_for(
-    model: type[OrgT], requested_id: int | None, permission: Permission, *, required: bool = True
-) -> OrgT | None:
+def organization_for(model: type[OrgT], requested_id: int | None, permission: Permission) -> OrgT:
     """The organization a page is about, in the signed-in person's scope, or 404.
 
-    Admins and auditors name it (`?org=`): without one, None (or 404 when `required`).
-    Everyone else gets their own organization (404 when they have none). A missing or
-    out-of-scope organization is a 404, for admins too.
+    Admins and auditors name it (`?org=`; 404 without one); everyone else gets their
+    own organization (404 when they have none). A missing or out-of-scope organization
+    is a 404, for admins too.
     """
+    org = named_organization(model, requested_id, permission)
+    if org is None:
+        abort(404)
+    return org
+
+
+def named_organization(
+    model: type[OrgT], requested_id: int | None, permission: Permission
+) -> OrgT | None:
+    """As `organization_for`, but None when an admin or auditor named no organization
+    (pages that then show the whole scope)."""
     user = current_user
     if names_organization(user):
         if requested_id is None:
-            if required:
-                abort(404)
             return None
         return get_in_scope(model, requested_id, permission, lambda org: org)
     if user.organization_id is None:

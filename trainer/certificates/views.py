@@ -21,7 +21,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from trainer.auth.models import Role
 from trainer.catalog.services import active_tracks
 from trainer.certificates import services
 from trainer.certificates.forms import ReissueForm, RevokeForm, UploadForm
@@ -31,7 +30,16 @@ from trainer.core.navigation import NavLink
 from trainer.core.qr import qr_svg
 from trainer.extensions import db, limiter
 from trainer.orgs.models import Organization
-from trainer.policy import Permission, authorize, may_see_records_of, public, requires, shows
+from trainer.policy import (
+    Permission,
+    get_in_scope,
+    jurisdiction_of,
+    may_see_records_of,
+    organization_for,
+    public,
+    requires,
+    shows,
+)
 
 bp = Blueprint("certificates", __name__)
 
@@ -52,10 +60,14 @@ def _unknown_code(code: str) -> tuple[str, int]:
     return render_template("certificates/unknown.html", code=code[:40]), 404
 
 
+def _org_of(cert: Certificate) -> Organization | None:
+    """The organization a certificate was issued under (None: none)."""
+    return db.session.get(Organization, cert.organization_id) if cert.organization_id else None
+
+
 def _full_record(cert: Certificate) -> bool:
     """Scores and revocation reasons only for the holder and staff in scope."""
-    org = db.session.get(Organization, cert.organization_id) if cert.organization_id else None
-    return may_see_records_of(current_user, cert.user_id, org)
+    return may_see_records_of(current_user, cert.user_id, _org_of(cert))
 
 
 @bp.route("/verify/<code>", methods=["GET", "POST"])
@@ -124,14 +136,11 @@ def earned(enrollment_id: int) -> Response | str:
 
 
 def _cert_in_scope(cert_id: int) -> Certificate:
+    """A certificate its holder, or staff whose scope covers it, may open (else 404)."""
     cert = db.session.get(Certificate, cert_id)
-    if cert is None:
-        abort(404)
-    if cert.user_id == current_user.id:
+    if cert is not None and cert.user_id == current_user.id:
         return cert
-    org = db.session.get(Organization, cert.organization_id) if cert.organization_id else None
-    authorize(Permission.STAFF_VIEW, org)
-    return cert
+    return get_in_scope(Certificate, cert_id, Permission.STAFF_VIEW, _org_of)
 
 
 @bp.get("/certificates/<int:cert_id>/download")
@@ -154,12 +163,7 @@ def download(cert_id: int) -> Response:
 
 def _manager_org() -> Organization:
     """A manager's own organization; admins and auditors name one with ?org=."""
-    org_id = arg_id("org") if current_user.role in (Role.ADMIN, Role.AUDITOR) else None
-    org = db.session.get(Organization, org_id) if org_id else current_user.organization
-    if org is None:
-        abort(404)
-    authorize(Permission.STAFF_VIEW, org)
-    return org
+    return organization_for(Organization, arg_id("org"), Permission.STAFF_VIEW)
 
 
 def _filters() -> services.CertFilter:
@@ -219,8 +223,7 @@ def org_zip() -> Response:
 def search() -> str:
     """Find a certificate by serial, code, name or organization (own jurisdiction)."""
     q = (request.args.get("q") or "")[:100]
-    jurisdiction = None if current_user.role == Role.ADMIN else current_user.jurisdiction or "-"
-    results = services.search(jurisdiction, q) if q else []
+    results = services.search(jurisdiction_of(current_user), q) if q else []
     return render_template("certificates/search.html", q=q, results=results, today=date.today())
 
 
@@ -245,7 +248,7 @@ def detail(cert_id: int) -> str:
 @requires(Permission.CERT_ADMIN)
 def revoke(cert_id: int) -> Response | str:
     """Revoke with a required reason (admins), after a confirmation page."""
-    cert = db.session.get(Certificate, cert_id) or abort(404)
+    cert = get_in_scope(Certificate, cert_id, Permission.CERT_ADMIN, _org_of)
     form = RevokeForm()
     if not form.validate_on_submit():
         flash(_("Give a reason of at least 5 characters."), "error")
@@ -270,7 +273,7 @@ def revoke(cert_id: int) -> Response | str:
 @requires(Permission.CERT_ADMIN)
 def reissue(cert_id: int) -> Response:
     """Re-issue (e.g. a corrected name); the new certificate supersedes this one."""
-    cert = db.session.get(Certificate, cert_id) or abort(404)
+    cert = get_in_scope(Certificate, cert_id, Permission.CERT_ADMIN, _org_of)
     form = ReissueForm()
     if not form.validate_on_submit():
         flash(_("Give the name for the new certificate."), "error")

@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from trainer.auth.models import Role, User
+from trainer.auth.models import User
 from trainer.certificates import services as certificates
 from trainer.compliance import exports, reports, services
 from trainer.compliance.forms import AttestForm, OrgFilterForm, StaffFilterForm
@@ -34,7 +34,17 @@ from trainer.core.navigation import NavLink
 from trainer.core.text import localized
 from trainer.extensions import db
 from trainer.orgs.models import Organization
-from trainer.policy import Permission, authorize, may, requires, shows
+from trainer.policy import (
+    Permission,
+    authorize,
+    get_in_scope,
+    jurisdiction_of,
+    may,
+    named_organization,
+    organization_args,
+    requires,
+    shows,
+)
 
 bp = Blueprint("compliance", __name__, url_prefix="/compliance")
 
@@ -54,25 +64,12 @@ def _scoped_org(permission: Permission = Permission.STAFF_VIEW) -> Organization 
 
     None when an admin or auditor gave no organization (they start from the city view).
     """
-    if current_user.role in (Role.ADMIN, Role.AUDITOR):
-        org_id = arg_id("org")
-        if org_id is None:
-            return None
-        org = db.session.get(Organization, org_id)
-        if org is None:
-            abort(404)
-        authorize(permission, org)
-        return org
-    org = current_user.organization
-    if org is None:
-        abort(404)
-    authorize(permission, org)
-    return org
+    return named_organization(Organization, arg_id("org"), permission)
 
 
 def _org_args(org: Organization) -> dict[str, int]:
     """The ?org= argument that links of admins and auditors carry."""
-    return {"org": org.id} if current_user.role in (Role.ADMIN, Role.AUDITOR) else {}
+    return organization_args(current_user, org)
 
 
 def _csv(chunks: Iterator[str], filename: str) -> Response:
@@ -86,9 +83,7 @@ def _csv(chunks: Iterator[str], filename: str) -> Response:
 
 def _jurisdiction() -> str | None:
     """The jurisdiction the city view covers: the auditor's own; None (all) for admins."""
-    if current_user.role == Role.ADMIN:
-        return None
-    return current_user.jurisdiction or "-"
+    return jurisdiction_of(current_user)
 
 
 def _rule_names(org: Organization) -> dict[str, str]:
@@ -122,7 +117,7 @@ def dashboard() -> Response | str:
         labels=services.STATUS_LABELS,
         rule_names=_rule_names(org),
         rooms_prompt=[localized(rule.name, _lang()) for rule in services.rooms_prompt(org)],
-        read_only=current_user.role == Role.AUDITOR,
+        read_only=not may(current_user, Permission.STAFF_MANAGE, org),
         year=year,
         today=today,
         certification_due=reports.due_on(org, year),
@@ -284,11 +279,12 @@ def annual_file() -> Response | str:
 @requires(Permission.STAFF_VIEW)
 def annual_download(report_id: int, kind: str) -> Response:
     """A filed report's PDF or CSV, byte for byte as filed."""
-    report = db.session.get(AnnualReport, report_id)
-    if report is None:
-        abort(404)
-    org = db.session.get(Organization, report.organization_id)
-    authorize(Permission.STAFF_VIEW, org)
+    report = get_in_scope(
+        AnnualReport,
+        report_id,
+        Permission.STAFF_VIEW,
+        lambda report: db.session.get(Organization, report.organization_id),
+    )
     name = f"annual-certification-{report.organization_id}-{report.year}-r{report.revision}"
     return Response(
         reports.read_file(report, kind),

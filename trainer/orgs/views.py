@@ -34,7 +34,19 @@ from trainer.mail import send_after_commit
 from trainer.orgs import services, sheets
 from trainer.orgs.forms import ContactForm, ImportForm, OrganizationForm, StaffForm
 from trainer.orgs.models import Organization, OrganizationContact
-from trainer.policy import Permission, StaffAction, authorize, authorize_manage, requires, shows
+from trainer.policy import (
+    Permission,
+    StaffAction,
+    authorize,
+    authorize_manage,
+    get_in_scope,
+    jurisdiction_of,
+    names_organization,
+    organization_args,
+    organization_for,
+    requires,
+    shows,
+)
 
 bp = Blueprint("orgs", __name__, url_prefix="/orgs")
 
@@ -81,11 +93,7 @@ def _org_data(form: OrganizationForm) -> services.OrgData:
 
 
 def _get_org(org_id: int, permission: Permission) -> Organization:
-    org = db.session.get(Organization, org_id)
-    if org is None:
-        abort(404)
-    authorize(permission, org)
-    return org
+    return get_in_scope(Organization, org_id, permission, lambda org: org)
 
 
 def _get_staff(user_id: int, action: StaffAction) -> User:
@@ -94,23 +102,22 @@ def _get_staff(user_id: int, action: StaffAction) -> User:
 
 
 def _manager_org() -> Organization:
-    """The organization a manager manages (admins pick one with ?org=)."""
-    org_id = arg_id("org") if current_user.role == Role.ADMIN else None
-    if org_id is not None:
-        return _get_org(org_id, Permission.STAFF_VIEW)
-    if current_user.organization is None:
-        abort(404)
-    return current_user.organization
+    """The organization a manager manages (admins and auditors name one with ?org=)."""
+    return _org_for(Permission.STAFF_VIEW)
+
+
+def _org_for(permission: Permission) -> Organization:
+    return organization_for(Organization, arg_id("org"), permission)
 
 
 @bp.get("/")
 @requires(Permission.ORG_VIEW)
 def org_list() -> str | Response:
     """Organizations: every one for admins, the jurisdiction's for auditors."""
-    if current_user.role == Role.MANAGER:
+    if not names_organization(current_user):
         return redirect(url_for("orgs.staff_list"))
-    jurisdiction = None if current_user.role == Role.ADMIN else current_user.jurisdiction
-    return render_template("orgs/org_list.html", orgs=services.list_orgs(jurisdiction))
+    orgs = services.list_orgs(jurisdiction_of(current_user))
+    return render_template("orgs/org_list.html", orgs=orgs)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -145,10 +152,7 @@ def org_edit(org_id: int) -> Response | str:
 @requires(Permission.STAFF_VIEW)
 def staff_list() -> str:
     """The manager's staff list (admins: ?org=ID; auditors read it per organization)."""
-    if current_user.role == Role.AUDITOR:
-        org = _get_org(arg_id("org") or 0, Permission.STAFF_VIEW)
-    else:
-        org = _manager_org()
+    org = _manager_org()
     return render_template(
         "orgs/staff_list.html",
         org=org,
@@ -275,7 +279,7 @@ def _sheets_response(people: list[tuple[User, str]], filename: str) -> Response:
 
 def _staff_list_of(person: User) -> str:
     """The staff list a person is on (an admin names the organization)."""
-    org = person.organization_id if current_user.role == Role.ADMIN else None
+    org = person.organization_id if names_organization(current_user) else None
     return url_for("orgs.staff_list", org=org)
 
 
@@ -382,11 +386,7 @@ def staff_import() -> Response | str:
 
 def _contacts_org() -> Organization:
     """The organization whose contacts are edited: the manager's own; admins pick ?org=."""
-    if current_user.role == Role.ADMIN:
-        return _get_org(arg_id("org") or 0, Permission.CONTACTS_MANAGE)
-    if current_user.organization is None:
-        abort(404)
-    return _get_org(current_user.organization.id, Permission.CONTACTS_MANAGE)
+    return _org_for(Permission.CONTACTS_MANAGE)
 
 
 def _get_contact(contact_id: int) -> OrganizationContact:
@@ -398,8 +398,7 @@ def _get_contact(contact_id: int) -> OrganizationContact:
 
 
 def _contacts_url(org: Organization) -> str:
-    args = {"org": org.id} if current_user.role == Role.ADMIN else {}
-    return url_for("orgs.contact_list", **args)
+    return url_for("orgs.contact_list", **organization_args(current_user, org))
 
 
 def _contact_data(form: ContactForm) -> services.ContactData:

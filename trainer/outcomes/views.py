@@ -29,14 +29,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from trainer.auth.models import Role
 from trainer.catalog.models import ModuleVersion
 from trainer.core.navigation import NavLink
 from trainer.core.text import localized
 from trainer.extensions import db, limiter
 from trainer.outcomes import charts, services
 from trainer.outcomes.forms import OutcomeFilterForm
-from trainer.policy import Permission, public, requires, shows
+from trainer.policy import Permission, jurisdiction_of, public, requires, shows
 
 bp = Blueprint("outcomes", __name__, url_prefix="/outcomes")
 
@@ -57,9 +56,7 @@ def stat_filter(value: object) -> str:
 
 def _scope() -> str | None:
     """The viewer's jurisdiction (None: every one, for admins; "-" matches none)."""
-    if current_user.role == Role.ADMIN:
-        return None
-    return current_user.jurisdiction or "-"
+    return jurisdiction_of(current_user)
 
 
 def _language() -> str:
