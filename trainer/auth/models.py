@@ -76,4 +76,6 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.role}>"
 
 
-Index("uq_user_email_lower", func.lower(User.email), unique=True)
+#: The unique index that keeps e-mail addresses unique whatever their case.
+EMAIL_INDEX = "uq_user_email_lower"
+Index(EMAIL_INDEX, func.lower(User.email), unique=True)

@@ -182,10 +182,12 @@ def staff_new() -> Response | str:
     org = _manager_org()
     form = StaffForm()
     if form.validate_on_submit():
-        if form.email.data and services.email_taken(form.email.data):
+        try:
+            user = services.add_staff(org, _staff_data(form), actor=current_user)
+        except services.EmailTaken:
+            db.session.rollback()
             form.email.errors.append(_("Another account already uses this email."))
         else:
-            user = services.add_staff(org, _staff_data(form), actor=current_user)
             if user.email:
                 _send_invitation(user)
             db.session.commit()
@@ -201,10 +203,12 @@ def staff_edit(user_id: int) -> Response | str:
     person = _get_staff(user_id, StaffAction.EDIT)
     form = StaffForm(obj=person)
     if form.validate_on_submit():
-        if form.email.data and services.email_taken(form.email.data, except_user_id=person.id):
+        try:
+            services.update_staff(person, _staff_data(form), actor=current_user)
+        except services.EmailTaken:
+            db.session.rollback()
             form.email.errors.append(_("Another account already uses this email."))
         else:
-            services.update_staff(person, _staff_data(form), actor=current_user)
             db.session.commit()
             flash(_("Saved."))
             return redirect(url_for("orgs.staff_list"))
