@@ -46,7 +46,10 @@ class Config:
 
     LANGUAGES = ("en", "es", "vi")
     BABEL_DEFAULT_LOCALE = "en"
-    BABEL_DEFAULT_TIMEZONE = "America/Chicago"
+    #: The program's time zone: "today" (due dates, expiry, years, reports) is the date
+    #: there, whatever the server's clock zone; dates and times are shown in it too.
+    PROGRAM_TIMEZONE = os.environ.get("PROGRAM_TIMEZONE", "America/Chicago")
+    BABEL_DEFAULT_TIMEZONE = PROGRAM_TIMEZONE
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "trainer" / "translations")
 
     SESSION_COOKIE_HTTPONLY = True

@@ -119,3 +119,17 @@ def test_the_vocabulary_is_the_one_the_loaders_use() -> None:
     assert LANGUAGE_NAMES is vocabulary.LANGUAGE_NAMES
     assert vocabulary.supported_language("fr") == "en"
     assert vocabulary.supported_language("vi") == "vi"
+
+
+def test_today_is_the_date_in_the_program_time_zone(app, monkeypatch) -> None:
+    from datetime import UTC, date, datetime
+
+    from trainer import timeutil
+
+    # 03:30 UTC on 2 March is still 1 March in Houston (UTC-6) but already 2 March in Hanoi
+    monkeypatch.setattr(timeutil, "utcnow", lambda: datetime(2026, 3, 2, 3, 30, tzinfo=UTC))
+    with app.app_context():
+        assert timeutil.today() == date(2026, 3, 1)
+        assert timeutil.local_date(datetime(2026, 3, 2, 3, 30, tzinfo=UTC)) == date(2026, 3, 1)
+        monkeypatch.setitem(app.config, "PROGRAM_TIMEZONE", "Asia/Ho_Chi_Minh")
+        assert timeutil.today() == date(2026, 3, 2)

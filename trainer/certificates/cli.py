@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 
 import click
@@ -11,9 +10,11 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from trainer import timeutil
 from trainer.certificates import services
 from trainer.certificates.models import Certificate
 from trainer.extensions import db
+from trainer.timeutil import local_date
 
 
 @click.group("certificates")
@@ -26,7 +27,7 @@ def certificates_group() -> None:
 @with_appcontext
 def list_certificates(as_json: bool) -> None:
     """Every certificate: serial, code, holder, organization, status, dates, SHA-256."""
-    today = date.today()
+    today = timeutil.today()
     rows = [
         {
             "serial": c.serial,
@@ -34,7 +35,7 @@ def list_certificates(as_json: bool) -> None:
             "holder": c.holder_name,
             "organization": c.organization_name,
             "status": c.status(today).value,
-            "issued": c.issued_at.date().isoformat(),
+            "issued": local_date(c.issued_at).isoformat(),
             "expires": c.expires_on.isoformat() if c.expires_on else None,
             "sha256": c.pdf_sha256,
         }
@@ -65,7 +66,7 @@ def export(serial: str, output: str) -> None:
 @with_appcontext
 def renew(today: object) -> None:
     """Re-enroll holders whose certificate expires soon (for cron; safe to run twice)."""
-    day = today.date() if today else date.today()  # type: ignore[attr-defined]
+    day = today.date() if today else timeutil.today()  # type: ignore[attr-defined]
     created = services.renew_due(day, int(current_app.config["RENEWAL_LEAD_DAYS"]))
     db.session.commit()
     click.echo(f"renewal: {len(created)} refresher enrollment(s) created")

@@ -40,7 +40,7 @@ from trainer.extensions import db
 from trainer.learning import services as learning
 from trainer.learning.models import Enrollment
 from trainer.orgs.models import Organization
-from trainer.timeutil import utcnow
+from trainer.timeutil import local_date, utcnow
 
 CODE_BYTES = 12  # 96 random bits, URL-safe base64: 16 characters
 
@@ -130,8 +130,8 @@ def certificate_data(cert: Certificate) -> CertificateData:
             ModuleLine(m["title"], m["version"], m["score"], m["minutes"]) for m in cert.modules
         ),
         total_minutes=cert.total_minutes,
-        completed_on=cert.completed_at.date(),
-        issued_on=cert.issued_at.date(),
+        completed_on=local_date(cert.completed_at),
+        issued_on=local_date(cert.issued_at),
         expires_on=cert.expires_on,
         expiry_rule=_expiry_text(cert.expiry_rule, cert.language),
         legal_reference=cert.legal_reference,
@@ -228,7 +228,7 @@ def _new_certificate(
         prefix = supersedes.serial.split("-")[0]
         reference = supersedes.legal_reference
     else:
-        expires_on, info, prefix, reference = _rule_info(user, completed_at.date())
+        expires_on, info, prefix, reference = _rule_info(user, local_date(completed_at))
     now = utcnow()
     return Certificate(
         serial=next_serial(prefix, now.year),
@@ -420,10 +420,10 @@ def public_record(cert: Certificate, today: date, *, full: bool = False) -> dict
         "organization": {"name": cert.organization_name},
         "track": cert.track_title,
         "modules": [{"title": m["title"]} for m in cert.modules],
-        "completed_on": cert.completed_at.date().isoformat(),
-        "issued_on": cert.issued_at.date().isoformat(),
+        "completed_on": local_date(cert.completed_at).isoformat(),
+        "issued_on": local_date(cert.issued_at).isoformat(),
         "expires_on": cert.expires_on.isoformat() if cert.expires_on else None,
-        "revoked_on": cert.revoked_at.date().isoformat() if cert.revoked_at else None,
+        "revoked_on": local_date(cert.revoked_at).isoformat() if cert.revoked_at else None,
         "revocation_reason": None,
         "superseded_by": newer.verification_code if newer else None,
         "pdf_sha256": cert.pdf_sha256,
@@ -520,7 +520,7 @@ def zip_of(certs: Iterable[Certificate]) -> bytes:
                     cert.serial,
                     cert.holder_name,
                     cert.track_title,
-                    cert.issued_at.date().isoformat(),
+                    local_date(cert.issued_at).isoformat(),
                     cert.expires_on.isoformat() if cert.expires_on else "",
                     cert.pdf_sha256,
                     name,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import (
     Blueprint,
     Response,
@@ -21,6 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from trainer import timeutil
 from trainer.catalog.services import active_tracks
 from trainer.certificates import services
 from trainer.certificates.forms import ReissueForm, RevokeForm, UploadForm
@@ -85,7 +84,7 @@ def verify(code: str) -> str | tuple[str, int]:
             data = upload.read(5 * 1024 * 1024 + 1)
         upload_result = services.matches_issued(cert, data)
     full = _full_record(cert)
-    record = services.public_record(cert, date.today(), full=full)
+    record = services.public_record(cert, timeutil.today(), full=full)
     return render_template(
         "certificates/verify.html",
         cert=cert,
@@ -105,7 +104,7 @@ def verify_json(code: str) -> Response | tuple[Response, int]:
     cert = services.by_code(code)
     if cert is None:
         return jsonify(error="No certificate has this code."), 404
-    return jsonify(services.public_record(cert, date.today(), full=_full_record(cert)))
+    return jsonify(services.public_record(cert, timeutil.today(), full=_full_record(cert)))
 
 
 @bp.get("/certificates/mine")
@@ -113,7 +112,7 @@ def verify_json(code: str) -> Response | tuple[Response, int]:
 def mine() -> str:
     """The learner's certificates."""
     return render_template(
-        "certificates/mine.html", certs=services.of_user(current_user), today=date.today()
+        "certificates/mine.html", certs=services.of_user(current_user), today=timeutil.today()
     )
 
 
@@ -128,7 +127,7 @@ def earned(enrollment_id: int) -> Response | str:
     return render_template(
         "certificates/earned.html",
         cert=cert,
-        status=cert.status(date.today()).value,
+        status=cert.status(timeutil.today()).value,
         training=services.track_title(cert, str(get_locale() or "en")),
         verify=link,
         qr=qr_svg(link, title=_("QR code of your certificate's verification page"), size="100%"),
@@ -183,7 +182,7 @@ def org_list() -> str:
     """The organization's certificates with filters, and a ZIP of the selected or all."""
     org = _manager_org()
     filters = _filters()
-    certs = services.of_org(org, filters, date.today())
+    certs = services.of_org(org, filters, timeutil.today())
     return render_template(
         "certificates/org_list.html",
         org=org,
@@ -191,7 +190,7 @@ def org_list() -> str:
         filters=filters,
         tracks=active_tracks(),
         statuses=[s.value for s in CertStatus],
-        today=date.today(),
+        today=timeutil.today(),
     )
 
 
@@ -200,7 +199,7 @@ def org_list() -> str:
 def org_zip() -> Response:
     """ZIP of the selected certificates (or all that match the filters) with a manifest."""
     org = _manager_org()
-    certs = services.of_org(org, _filters(), date.today())
+    certs = services.of_org(org, _filters(), timeutil.today())
     selected = {i for v in request.form.getlist("cert") if (i := parse_id(v)) is not None}
     if selected:
         certs = [c for c in certs if c.id in selected]
@@ -224,7 +223,7 @@ def search() -> str:
     """Find a certificate by serial, code, name or organization (own jurisdiction)."""
     q = (request.args.get("q") or "")[:100]
     results = services.search(jurisdiction_of(current_user), q) if q else []
-    return render_template("certificates/search.html", q=q, results=results, today=date.today())
+    return render_template("certificates/search.html", q=q, results=results, today=timeutil.today())
 
 
 @bp.get("/certificates/<int:cert_id>")
@@ -235,7 +234,7 @@ def detail(cert_id: int) -> str:
     return render_template(
         "certificates/detail.html",
         cert=cert,
-        record=services.public_record(cert, date.today(), full=True),
+        record=services.public_record(cert, timeutil.today(), full=True),
         training=services.track_title(cert, str(get_locale() or "en")),
         qr=qr_svg(services.verify_url(cert.verification_code), size="12rem"),
         verify=services.verify_url(cert.verification_code),
@@ -258,7 +257,7 @@ def revoke(cert_id: int) -> Response | str:
             "certificates/revoke_confirm.html",
             cert=cert,
             form=form,
-            record=services.public_record(cert, date.today()),
+            record=services.public_record(cert, timeutil.today()),
         )
     try:
         services.revoke(cert, form.reason.data or "", actor=current_user)

@@ -16,6 +16,7 @@ from flask import Flask, current_app, has_app_context
 from flask.cli import NoAppException, ScriptInfo, with_appcontext
 from sqlalchemy.exc import IntegrityError
 
+from trainer import timeutil
 from trainer.compliance.rules import (
     DIRECT,
     EMPLOYMENT_TYPES,
@@ -136,7 +137,7 @@ def due(
     """Print, as JSON, the due date and status under a jurisdiction's rules."""
     hired = _parse_date(hire_date, "--hire-date")
     completed_on = _parse_date(completed, "--completed") if completed is not None else None
-    on = _parse_date(today, "--today") if today is not None else date.today()
+    on = _parse_date(today, "--today") if today is not None else timeutil.today()
     if job_role not in JOB_ROLES:
         raise BadInputError(
             f"--role: unknown job role '{job_role}' (known: {', '.join(JOB_ROLES)})"
@@ -223,7 +224,7 @@ def send_reminders(today: str | None, dry_run: bool) -> None:
     from trainer.compliance import reminders
     from trainer.extensions import db
 
-    on = _parse_date(today, "--today") if today is not None else date.today()
+    on = _parse_date(today, "--today") if today is not None else timeutil.today()
     planned = reminders.plan(on)
     sent = skipped = failed = 0
     for reminder in planned:

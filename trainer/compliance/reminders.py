@@ -34,6 +34,7 @@ from trainer.compliance.services import StaffRow
 from trainer.extensions import db
 from trainer.mail import send_mail
 from trainer.orgs.models import Organization
+from trainer.timeutil import local_date
 
 THRESHOLDS: tuple[int, ...] = (14, 7, 1)
 EXPIRING_WITHIN_DAYS = 60
@@ -173,7 +174,7 @@ def digests(rows: Sequence[StaffRow], today: date) -> list[Reminder]:
         certs = [
             c
             for c in expiring.get(manager.organization_id, [])
-            if latest.get(c.user_id) == c.completed_at.date()
+            if latest.get(c.user_id) == local_date(c.completed_at)
         ]
         if not (late or unreachable or certs):
             continue

@@ -46,6 +46,7 @@ from trainer.core.text import localized
 from trainer.extensions import db
 from trainer.learning.models import Enrollment, ModuleProgress
 from trainer.orgs.models import Organization
+from trainer.timeutil import local_date
 
 T = TypeVar("T")
 
@@ -483,7 +484,7 @@ class Judge:
     def facts_due(self, facts: Any) -> tuple[DueResult, date | None]:
         """The status of a `staff_facts` row, and the date of its latest completion."""
         completed_at = facts.latest_completed_at
-        completed_on = completed_at.date() if completed_at is not None else None
+        completed_on = local_date(completed_at) if completed_at is not None else None
         due = self.due(
             facts.org_jurisdiction,
             facts.org_kind,

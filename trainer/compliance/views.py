@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from trainer import timeutil
 from trainer.auth.models import User
 from trainer.certificates import services as certificates
 from trainer.compliance import exports, reports, services
@@ -99,7 +100,7 @@ def dashboard() -> Response | str:
         return redirect(url_for("compliance.auditor"))
     form = StaffFilterForm(request.args)
     filters, ignored = form.to_filter()
-    today = date.today()
+    today = timeutil.today()
     rows = services.staff_rows(org, today)
     chosen = services.filter_rows(rows, filters)
     year = today.year
@@ -133,7 +134,7 @@ def staff_csv() -> Response:
     if org is None:
         return redirect(url_for("compliance.auditor"))  # type: ignore[return-value]
     filters, _ignored = StaffFilterForm(request.args).to_filter()
-    today = date.today()
+    today = timeutil.today()
     rows = services.filter_rows(services.staff_rows(org, today), filters)
     return _csv(exports.staff_csv(rows), f"staff-{org.id}-{today.isoformat()}.csv")
 
@@ -145,7 +146,7 @@ def records() -> Response:
     org = _scoped_org()
     if org is None:
         return redirect(url_for("compliance.auditor"))
-    today = date.today()
+    today = timeutil.today()
     package = exports.records_package(org, today, actor=current_user)
     db.session.commit()
     response = send_file(
@@ -166,7 +167,7 @@ def person(user_id: int) -> str:
     if user is None or user.organization is None or user.role not in services.STAFF_ROLES:
         abort(404)
     authorize(Permission.STAFF_VIEW, user.organization)
-    today = date.today()
+    today = timeutil.today()
     row = services.person_row(user, today)
     return render_template(
         "compliance/person.html",
@@ -191,7 +192,7 @@ def _year_arg(today: date) -> int:
 
 
 def _annual_page(org: Organization, year: int, form: AttestForm | None) -> str:
-    today = date.today()
+    today = timeutil.today()
     rule = reports.certification_rule(org)
     filed = reports.reports_of(org)
     can_file = may(current_user, Permission.REPORT_FILE, org) and year in reports.fileable_years(
@@ -231,7 +232,7 @@ def annual() -> Response | str:
     org = _scoped_org()
     if org is None:
         return redirect(url_for("compliance.auditor"))
-    year = _year_arg(date.today())
+    year = _year_arg(timeutil.today())
     form = AttestForm(year=str(year), attested_name=current_user.full_name)
     return _annual_page(org, year, form)
 
@@ -244,7 +245,7 @@ def annual_file() -> Response | str:
     if org is None:
         abort(404)
     form = AttestForm()
-    today = date.today()
+    today = timeutil.today()
     year = parse_id(form.year.data or "")
     if year is None or year not in reports.fileable_years(org, today):
         flash(_("Choose a year for which the certification can be filed."), "error")
@@ -303,7 +304,7 @@ def annual_download(report_id: int, kind: str) -> Response:
 @requires(Permission.AUDIT_VIEW)
 def auditor() -> str:
     """Every organization of the jurisdiction: compliance rate, late staff, certification."""
-    today = date.today()
+    today = timeutil.today()
     form = OrgFilterForm(request.args)
     filters, year, ignored = form.to_filter(today.year)
     jurisdiction = _jurisdiction()
@@ -326,7 +327,7 @@ def auditor() -> str:
 @requires(Permission.AUDIT_VIEW)
 def auditor_csv() -> Response:
     """The city's overview with its filters, as CSV (every page)."""
-    today = date.today()
+    today = timeutil.today()
     filters, year, _ignored = OrgFilterForm(request.args).to_filter(today.year)
     summaries = services.filter_orgs(services.org_summaries(_jurisdiction(), year, today), filters)
     return _csv(exports.orgs_csv(summaries, year), f"organizations-{year}.csv")
@@ -336,7 +337,7 @@ def auditor_csv() -> Response:
 @requires(Permission.AUDIT_VIEW)
 def city_staff_csv() -> Response:
     """Every active staff member of the jurisdiction with their status, streamed."""
-    today = date.today()
+    today = timeutil.today()
     return _csv(exports.city_staff_csv(_jurisdiction(), today), f"staff-{today.isoformat()}.csv")
 
 
@@ -346,7 +347,7 @@ def certificates_csv() -> Response:
     """A certificate search (?q=, as on the search page) as CSV."""
     q = (request.args.get("q") or "")[:100]
     found = certificates.search(_jurisdiction(), q, limit=10_000) if q.strip() else []
-    return _csv(exports.certificates_csv(found, date.today()), "certificates.csv")
+    return _csv(exports.certificates_csv(found, timeutil.today()), "certificates.csv")
 
 
 @bp.get("/city/audit.csv")

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from trainer import timeutil
 from trainer.assessments import scoring
 from trainer.assessments import services as tests
 from trainer.assessments.models import Attempt
@@ -37,7 +38,7 @@ def database_is_empty() -> bool:
 
 def seed(today: date | None = None) -> dict[str, User]:
     """Create the demo organizations and accounts; call only on an empty database."""
-    today = today or date.today()
+    today = today or timeutil.today()
     hotel = Organization(
         kind="hotel",
         name="Bayou City Downtown Hotel",

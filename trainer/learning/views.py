@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import (
     Blueprint,
     Response,
@@ -21,6 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from trainer import timeutil
 from trainer.assessments import services as tests
 from trainer.assessments.models import Attempt
 from trainer.auth.models import User
@@ -81,7 +80,7 @@ def _progress_of(attempt: Attempt) -> ModuleProgress:
 def home() -> str:
     """Every track the learner is enrolled in, with each module's state."""
     enrollments = services.enrollments_of(current_user)
-    today, soon = date.today(), current_app.config["DUE_SOON_DAYS"]
+    today, soon = timeutil.today(), current_app.config["DUE_SOON_DAYS"]
     return render_template(
         "learning/home.html",
         tracks=[track_overview(e, _lang(), today, soon) for e in enrollments],

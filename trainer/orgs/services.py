@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from trainer import timeutil
 from trainer.audit import services as audit
 from trainer.auth.models import EMAIL_INDEX, Role, User, new_security_stamp
 from trainer.auth.services import NotOnOneself
@@ -350,7 +351,7 @@ def _check_row(
     hire = parse_date(record.get("hire_date", "")) if record.get("hire_date", "").strip() else None
     if record.get("hire_date", "").strip() and hire is None:
         errors.append(RowError(number, "hire_date", _("not a date (use YYYY-MM-DD)")))
-    elif hire is not None and hire > date.today():
+    elif hire is not None and hire > timeutil.today():
         errors.append(RowError(number, "hire_date", _("hire date is in the future")))
     language = (record.get("language", "") or "en").strip().lower()[:2] or "en"
     if language not in LANGUAGES:
@@ -370,7 +371,7 @@ def _check_row(
             last_name=record["last_name"],
             email=email or None,
             job_role=job_role or "other",
-            hire_date=hire or date.today(),
+            hire_date=hire or timeutil.today(),
             language=language,
             employment=employment or "direct",
             under_16_at_hire=young,

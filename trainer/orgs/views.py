@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import (
     Blueprint,
     Response,
@@ -21,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from trainer import timeutil
 from trainer.auth import services as auth_services
 from trainer.auth.models import Role, User
 from trainer.catalog.services import active_tracks
@@ -266,7 +265,7 @@ def staff_invite(user_id: int) -> Response:
 def _sheets_response(people: list[tuple[User, str]], filename: str) -> Response:
     """The access sheets of people whose codes were just issued, as one PDF download."""
     sign_in = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("auth.code_login")
-    today = date.today()
+    today = timeutil.today()
     pdf = sheets.render_sheets(
         [sheets.sheet_for(user, code, sign_in_url=sign_in, today=today) for user, code in people],
         branding(),

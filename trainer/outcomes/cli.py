@@ -281,7 +281,7 @@ def export_marks_command(
         language=language or None,
         date_from=_parse_day(date_from, "--from"),
         date_to=_parse_day(date_to, "--to"),
-        timezone=current_app.config.get("BABEL_DEFAULT_TIMEZONE", "UTC"),
+        timezone=current_app.config["PROGRAM_TIMEZONE"],
         jurisdiction=jurisdiction or None,
     )
     rows = outcomes.load_attempts(version.id, filters)

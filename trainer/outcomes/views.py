@@ -75,7 +75,7 @@ def _filters() -> tuple[OutcomeFilterForm, services.Filters, str, list[str]]:
     scope = _scope()
     form = OutcomeFilterForm(request.args)
     form.set_choices(services.organizations_in_scope(scope))
-    timezone = current_app.config.get("BABEL_DEFAULT_TIMEZONE", "UTC")
+    timezone = current_app.config["PROGRAM_TIMEZONE"]
     filters, kind, messages = form.read(timezone, scope)
     return form, filters, kind, messages
 
