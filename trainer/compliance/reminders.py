@@ -31,6 +31,7 @@ from trainer.compliance import services
 from trainer.compliance.models import ReminderDelivery
 from trainer.compliance.rules import StaffStatus
 from trainer.compliance.services import StaffRow
+from trainer.core.vocabulary import supported_language
 from trainer.extensions import db
 from trainer.mail import send_mail
 from trainer.orgs.models import Organization
@@ -230,7 +231,7 @@ def plan(today: date) -> list[Reminder]:
 
 def render(reminder: Reminder, today: date) -> tuple[str, str]:
     """Subject and body of a reminder, in the recipient's language."""
-    language = reminder.language if reminder.language in ("en", "es", "vi") else "en"
+    language = supported_language(reminder.language)
     with force_locale(language):
         when = format_date(reminder.due_date, "long")
         if reminder.kind == DIGEST:

@@ -69,6 +69,13 @@ ORG_KINDS: dict[str, object] = {
     OrgKind.PARTNER: _l("Partner"),
 }
 
+#: The same kinds in the plural, for headings over groups of organizations.
+ORG_KIND_PLURALS: dict[str, object] = {
+    OrgKind.HOTEL: _l("Hotels"),
+    OrgKind.CITY_DEPARTMENT: _l("City departments"),
+    OrgKind.PARTNER: _l("Partners"),
+}
+
 DEPARTMENTS: dict[str, object] = {
     "health": _l("Houston Health Department"),
     "obo": _l("Office of Business Opportunity"),

@@ -21,7 +21,7 @@ from trainer import timeutil
 from trainer.audit import services as audit
 from trainer.auth.models import EMAIL_INDEX, Role, User, new_security_stamp
 from trainer.auth.services import NotOnOneself
-from trainer.core import printable
+from trainer.core import printable, vocabulary
 from trainer.core.hooks import Hook
 from trainer.core.validators import check_email
 from trainer.core.vocabulary import JOB_ROLES
@@ -29,7 +29,7 @@ from trainer.extensions import db
 from trainer.orgs.models import Organization, OrganizationContact
 from trainer.timeutil import utcnow
 
-LANGUAGES = ("en", "es", "vi")
+LANGUAGES = vocabulary.LANGUAGES
 
 #: Hooks run after a staff member is created or changes job role (enrollment listens).
 STAFF_ADDED: Hook[[User], None] = Hook("orgs.staff_added")

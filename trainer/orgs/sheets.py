@@ -26,6 +26,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from trainer.auth.models import Role, User
+from trainer.core import vocabulary
 from trainer.core.branding import Branding
 from trainer.core.hooks import Hook
 from trainer.core.pdf import html_to_pdf
@@ -35,7 +36,7 @@ from trainer.extensions import db
 from trainer.orgs.models import Organization
 
 TEMPLATE = "orgs/access_sheets_pdf.html"
-SHEET_LANGUAGES = ("en", "es", "vi")
+SHEET_LANGUAGES = vocabulary.LANGUAGES
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,7 @@ from trainer.auth.models import User
 from trainer.catalog.models import Module, ModuleVersion
 from trainer.core import csvout
 from trainer.core.text import localized
-from trainer.core.vocabulary import TestKind
+from trainer.core.vocabulary import ORG_KIND_PLURALS, TestKind
 from trainer.extensions import db
 from trainer.learning.models import LessonProgress, ModuleProgress
 from trainer.orgs.models import Organization
@@ -1121,11 +1121,7 @@ def _summary_row(module: str, version: int, group: str, data: _Group, hide: bool
     )
 
 
-ORG_KIND_LABELS: dict[str, Any] = {
-    "hotel": _l("Hotels"),
-    "city_department": _l("City departments"),
-    "partner": _l("Partners"),
-}
+ORG_KIND_LABELS: dict[str, Any] = ORG_KIND_PLURALS
 
 
 def program_summary(language: str = "en", minimum: int = MIN_GROUP) -> dict[str, Table]:
