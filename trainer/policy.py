@@ -211,6 +211,14 @@ def current_scope() -> Scope:
     return scope_of(current_user)
 
 
+def own_or_404(obj: T | None, holder_id: Callable[[T], int]) -> T:
+    """A record of the signed-in person's own (their progress, an attempt, a
+    certificate); anyone else's, or a missing one, is a 404."""
+    if obj is None or holder_id(obj) != current_user.id:
+        abort(404)
+    return obj
+
+
 def get_in_scope(
     model: type[T], object_id: int | None, permission: Permission, org_of: Callable[[T], Any]
 ) -> T:

@@ -35,6 +35,7 @@ from trainer.policy import (
     jurisdiction_of,
     may_see_records_of,
     organization_for,
+    own_or_404,
     public,
     requires,
     shows,
@@ -120,9 +121,7 @@ def mine() -> str:
 @requires(Permission.LEARN)
 def earned(enrollment_id: int) -> Response | str:
     """The end of a track: "You are certified", the PDF, the QR code and the expiry date."""
-    cert = services.latest_for_enrollment(enrollment_id)
-    if cert is None or cert.user_id != current_user.id:
-        abort(404)
+    cert = own_or_404(services.latest_for_enrollment(enrollment_id), lambda c: c.user_id)
     link = services.verify_url(cert.verification_code)
     return render_template(
         "certificates/earned.html",

@@ -39,7 +39,7 @@ from trainer.learning.presenters import (
     step_indicator,
     track_overview,
 )
-from trainer.policy import Permission, StaffAction, authorize_manage, requires, shows
+from trainer.policy import Permission, StaffAction, authorize_manage, own_or_404, requires, shows
 
 bp = Blueprint("learning", __name__, url_prefix="/learn")
 
@@ -52,9 +52,9 @@ def _lang() -> str:
 
 
 def _my_progress(progress_id: int) -> ModuleProgress:
-    progress = db.session.get(ModuleProgress, progress_id)
-    if progress is None or progress.enrollment.user_id != current_user.id:
-        abort(404)
+    progress = own_or_404(
+        db.session.get(ModuleProgress, progress_id), lambda p: p.enrollment.user_id
+    )
     if not services.is_open(progress):
         flash(_("Finish the module before this one first."), "error")
         abort(redirect(url_for("learning.home")))
@@ -62,10 +62,7 @@ def _my_progress(progress_id: int) -> ModuleProgress:
 
 
 def _my_attempt(attempt_id: int) -> Attempt:
-    attempt = db.session.get(Attempt, attempt_id)
-    if attempt is None or attempt.user_id != current_user.id:
-        abort(404)
-    return attempt
+    return own_or_404(db.session.get(Attempt, attempt_id), lambda a: a.user_id)
 
 
 def _progress_of(attempt: Attempt) -> ModuleProgress:
