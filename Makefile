@@ -36,7 +36,7 @@ test: setup
 	    pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; }; then \
 	  export TEST_DATABASE_URL="postgresql://postgres@127.0.0.1:5432/test"; \
 	fi; \
-	$(BIN)/ruff check . && $(BIN)/ruff format --check . && \
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports && \
 	$(BIN)/flask content check && $(BIN)/flask compliance check && \
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
@@ -117,6 +117,7 @@ demo: content
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -48,7 +48,10 @@ class Config:
 
     LANGUAGES = ("en", "es", "vi")
     BABEL_DEFAULT_LOCALE = "en"
-    BABEL_DEFAULT_TIMEZONE = "America/Chicago"
+    #: The program's time zone: "today" (due dates, expiry, years, reports) is the date
+    #: there, whatever the server's clock zone; dates and times are shown in it too.
+    PROGRAM_TIMEZONE = os.environ.get("PROGRAM_TIMEZONE", "America/Chicago")
+    BABEL_DEFAULT_TIMEZONE = PROGRAM_TIMEZONE
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "trainer" / "translations")
 
     SESSION_COOKIE_HTTPONLY = True
@@ -69,8 +72,6 @@ class Config:
     #: run inline in the process that asks (development only: production refuses).
     REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "trainer")
-    #: The program's clock: "today", and when the daily jobs run.
-    PROGRAM_TIMEZONE = os.environ.get("PROGRAM_TIMEZONE", "America/Chicago")
     JOBS_REQUIRE_REDIS = False
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True

@@ -71,17 +71,18 @@ def _run(url: str, label: str, n_certs: int, n_downloads: int) -> None:
             user.organization = org
             db.session.add(user)
             db.session.flush()
-            for hook in org_services.STAFF_HOOKS:
-                hook(user)
+            org_services.STAFF_ADDED.emit(user)
             users.append(user)
         db.session.commit()
         # complete the tracks, but take the issuing hook out to time it on its own
-        hooks = list(learning.COMPLETION_HOOKS)
-        learning.COMPLETION_HOOKS.clear()
+        hooks = learning.TRACK_COMPLETED.subscribers
+        for hook in hooks:
+            learning.TRACK_COMPLETED.disconnect(hook)
         for user in users:
             complete_open_tracks(user)
         db.session.commit()
-        learning.COMPLETION_HOOKS.extend(hooks)
+        for hook in hooks:
+            learning.TRACK_COMPLETED.connect(hook)
         issue_times = []
         certs = []
         for user in users:

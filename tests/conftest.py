@@ -224,8 +224,7 @@ class Factory:
         db.session.add(user)
         db.session.flush()
         if role == "learner" and org is not None:
-            for hook in org_services.STAFF_HOOKS:
-                hook(user)
+            org_services.STAFF_ADDED.emit(user)
         db.session.commit()
         return user
 

@@ -16,7 +16,7 @@ from tests.matrix_support import (
 
 # endpoint: (method, url, {role: (own, other)})
 MATRIX: dict[str, tuple[str, UrlFn, dict[str, tuple[int, int]]]] = {
-    "core.index": (
+    "home.index": (
         "GET",
         lambda w, s: "/",
         {
@@ -27,9 +27,9 @@ MATRIX: dict[str, tuple[str, UrlFn, dict[str, tuple[int, int]]]] = {
             "admin": same(302),
         },
     ),
-    "core.healthz": ("GET", lambda w, s: "/healthz", {r: same(200) for r in ROLES}),
-    "core.set_language": ("POST", lambda w, s: "/language", {r: same(302) for r in ROLES}),
-    "core.seal": ("GET", lambda w, s: "/seal", {r: same(200) for r in ROLES}),
+    "home.healthz": ("GET", lambda w, s: "/healthz", {r: same(200) for r in ROLES}),
+    "home.set_language": ("POST", lambda w, s: "/language", {r: same(302) for r in ROLES}),
+    "home.seal": ("GET", lambda w, s: "/seal", {r: same(200) for r in ROLES}),
     "static": ("GET", lambda w, s: "/static/css/app.css", {r: same(200) for r in ROLES}),
     "auth.login": (
         "GET",

@@ -149,40 +149,49 @@ def _load_rules(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from trainer.audit.views import bp as audit_bp
-    from trainer.auth.views import bp as auth_bp
-    from trainer.catalog.views import bp as catalog_bp
-    from trainer.certificates.views import bp as certificates_bp
-    from trainer.compliance.views import bp as compliance_bp
-    from trainer.core.views import bp as core_bp
-    from trainer.learning.views import bp as learning_bp
-    from trainer.mail.views import bp as mail_bp
-    from trainer.orgs.views import bp as orgs_bp
-    from trainer.outcomes.views import bp as outcomes_bp
+    """Register each feature's blueprint and the header links it contributes."""
+    from trainer import policy
+    from trainer.audit import views as audit
+    from trainer.auth import views as auth
+    from trainer.catalog import views as catalog
+    from trainer.certificates import views as certificates
+    from trainer.compliance import views as compliance
+    from trainer.core.navigation import add_links
+    from trainer.home import views as home
+    from trainer.learning import views as learning
+    from trainer.mail import views as mail
+    from trainer.orgs import views as orgs
+    from trainer.outcomes import views as outcomes
 
-    for bp in (
-        core_bp,
-        auth_bp,
-        orgs_bp,
-        audit_bp,
-        catalog_bp,
-        learning_bp,
-        certificates_bp,
-        outcomes_bp,
-        compliance_bp,
-        mail_bp,
+    for feature in (
+        home,
+        auth,
+        orgs,
+        audit,
+        catalog,
+        learning,
+        certificates,
+        outcomes,
+        compliance,
+        mail,
     ):
-        app.register_blueprint(bp)
+        app.register_blueprint(feature.bp)
+        add_links(app, getattr(feature, "NAVIGATION", ()))
+    # templates ask the policy, never compare role names
+    app.jinja_env.globals["may"] = policy.current_may
+    app.jinja_env.globals["org_args"] = policy.current_organization_args
+    app.jinja_env.globals["current_scope"] = policy.current_scope
 
 
 def _register_cli(app: Flask) -> None:
-    from trainer.assessments.stats_cli import stats_group
     from trainer.audit.cli import audit_group
     from trainer.catalog.cli import content_group
     from trainer.certificates.cli import certificates_group
     from trainer.compliance.cli import compliance_group, reminders_group
     from trainer.demo.cli import demo_group
     from trainer.jobs.cli import jobs_group
+    from trainer.mail.cli import mail_group
+    from trainer.outcomes.cli import stats_group
 
     for group in (
         audit_group,
@@ -192,13 +201,19 @@ def _register_cli(app: Flask) -> None:
         reminders_group,
         demo_group,
         jobs_group,
+        mail_group,
         stats_group,
     ):
         app.cli.add_command(group)
 
 
 def _connect_features() -> None:
-    """Wire the hooks through which one feature reacts to another's events."""
+    """Connect the hooks through which a lower feature reaches a higher one.
+
+    Every cross-feature reaction or question is listed here, so the features themselves
+    import only downwards (see docs/architecture.md); connecting twice changes nothing.
+    """
+    from trainer.assessments import services as assessments
     from trainer.catalog import services as catalog
     from trainer.certificates import services as certificates
     from trainer.compliance import services as compliance
@@ -206,15 +221,19 @@ def _connect_features() -> None:
     from trainer.orgs import services as orgs
     from trainer.orgs import sheets
 
-    hooks = (
-        (orgs.STAFF_HOOKS, learning.enroll_automatically),
-        (learning.COMPLETION_HOOKS, certificates.issue_for_enrollment),
-        (learning.DUE_DATE_PROVIDERS, compliance.first_due_date),
-        (learning.MINIMUM_MINUTES_PROVIDERS, compliance.minimum_minutes_for),
-        (learning.CONTACTS_PROVIDERS, compliance.contacts_for_learner),
-        (catalog.PREVIEW_CONTACTS_PROVIDERS, compliance.contacts_box),
-        (sheets.TRAINING_PROVIDERS, learning.trainings_for_sheet),
-    )
-    for registry, hook in hooks:
-        if hook not in registry:
-            registry.append(hook)  # type: ignore[attr-defined]
+    # grading reports a passed module; learning decides the track is complete
+    assessments.MODULE_VERSION.connect(learning.version_for)
+    assessments.MODULE_START.connect(learning.start_module)
+    assessments.LESSONS_DONE.connect(learning.lessons_done)
+    assessments.MODULE_PASSED.connect(learning.module_passed)
+    # a completed track earns its certificate
+    learning.TRACK_COMPLETED.connect(certificates.issue_for_enrollment)
+    # new staff are enrolled; their sheets list their trainings
+    orgs.STAFF_ADDED.connect(learning.enroll_automatically)
+    sheets.TRAININGS_OF.connect(learning.trainings_for_sheet)
+    # the jurisdiction rules answer what the law says
+    learning.DUE_DATE.connect(compliance.first_due_date)
+    learning.MINIMUM_MINUTES.connect(compliance.minimum_minutes_for)
+    learning.LESSON_CONTACTS.connect(compliance.contacts_for_learner)
+    catalog.PREVIEW_CONTACTS.connect(compliance.contacts_box)
+    certificates.JURISDICTION_FACTS.connect(compliance.certificate_facts)

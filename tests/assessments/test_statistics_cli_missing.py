@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from trainer.assessments.statistics import sparse_item_analysis
-from trainer.assessments.stats_cli import stats_group
+from trainer.outcomes.cli import stats_group
 
 SPARSE_CSV = """attempt,a,b,c
 r1,1,1,

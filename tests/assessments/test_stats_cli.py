@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 
-from trainer.assessments.stats_cli import stats_group
+from trainer.outcomes.cli import stats_group
 
 GOOD_CSV = """attempt,q1,q2,q3
 a1,1,1,1

@@ -231,7 +231,7 @@ def internal_codes(app: Flask) -> set[str]:
     from sqlalchemy import select
 
     from trainer.catalog.models import Module, Track
-    from trainer.orgs.jobroles import DEPARTMENTS, JOB_ROLES, ORG_KINDS
+    from trainer.core.vocabulary import DEPARTMENTS, JOB_ROLES, ORG_KINDS
 
     codes = {c for c in (*JOB_ROLES, *ORG_KINDS, *DEPARTMENTS) if "_" in c}
     codes |= {c for c in app.extensions["trainer.jurisdictions"] if "-" in c}

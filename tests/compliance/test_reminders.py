@@ -148,7 +148,7 @@ def test_a_mail_that_could_not_be_sent_is_kept_and_sent_later(app, runner, mailb
     # its retry time comes; the sweep sends it, and a second run sends nothing new
     waiting.next_attempt_at = waiting.next_attempt_at - timedelta(hours=1)
     db.session.commit()
-    assert runner.invoke(args=["jobs", "sweep"]).exit_code == 0
+    assert runner.invoke(args=["mail", "sweep"]).exit_code == 0
     _send(runner, DUE - timedelta(days=7))
     assert len(_to(mailbox, ana.email)) == 1
 

@@ -620,7 +620,7 @@ def test_every_text_of_a_shipped_rule_is_in_every_language() -> None:
 
 def test_rule_languages_are_the_languages_the_platform_ships() -> None:
     from trainer.compliance.rules import LANGUAGES, REQUIRED_LANGUAGES
-    from trainer.orgs.jobroles import LANGUAGE_NAMES
+    from trainer.core.vocabulary import LANGUAGE_NAMES
 
     assert set(LANGUAGES) == set(REQUIRED_LANGUAGES) == set(LANGUAGE_NAMES)
 

@@ -20,8 +20,9 @@ from typing import Any
 
 from trainer.assessments.scoring import option_ids, questions_of
 from trainer.catalog.bank import group_of
+from trainer.core.vocabulary import TestKind
 
-FORM_KINDS: tuple[str, ...] = ("pre", "post")
+FORM_KINDS: tuple[str, ...] = tuple(TestKind)
 
 
 class BankTooSmall(Exception):  # noqa: N818

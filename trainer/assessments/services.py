@@ -10,7 +10,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -27,14 +27,26 @@ from trainer.assessments.drawing import (
 from trainer.assessments.models import Attempt, Response
 from trainer.auth.models import User
 from trainer.catalog.models import ModuleVersion
+from trainer.core.hooks import Hook
 from trainer.core.locking import lock_row
+from trainer.core.vocabulary import TestKind
 from trainer.extensions import db
-from trainer.learning import services as learning
-from trainer.learning.models import ModuleProgress
 from trainer.timeutil import utcnow
 
-PRE = "pre"
-POST = "post"
+if TYPE_CHECKING:  # the learner's place in a module belongs to learning, a higher feature
+    from trainer.learning.models import ModuleProgress
+
+PRE = TestKind.PRE.value
+POST = TestKind.POST.value
+
+#: Asks the version a learner takes (the pinned one, else the current one).
+MODULE_VERSION: Hook[[ModuleProgress], ModuleVersion] = Hook("assessments.module_version")
+#: Asks learning to open the module (pin its version) before a test starts; the version.
+MODULE_START: Hook[[ModuleProgress], ModuleVersion] = Hook("assessments.module_start")
+#: Asks whether the learner has completed every lesson of the module.
+LESSONS_DONE: Hook[[ModuleProgress], bool] = Hook("assessments.lessons_done")
+#: Emitted with the learner's module (its id) and the score when a post-test is passed.
+MODULE_PASSED: Hook[[int, float], None] = Hook("assessments.module_passed")
 
 
 class AttemptRefused(Exception):  # noqa: N818 - a refusal with a message for the learner
@@ -94,7 +106,7 @@ class PostTestState:
 def post_test_state(progress: ModuleProgress, now: datetime | None = None) -> PostTestState:
     """What the post-test allows now: attempts used, cooldown, prerequisites."""
     now = now or utcnow()
-    version = learning.version_for(progress)
+    version = MODULE_VERSION.ask(progress)
     attempts = attempts_of(progress, POST)
     open_attempt = next((a for a in attempts if a.submitted_at is None), None)
     used = sum(1 for a in attempts if a.submitted_at is not None)
@@ -105,7 +117,7 @@ def post_test_state(progress: ModuleProgress, now: datetime | None = None) -> Po
         reason = "passed"
     elif not pre_test_done(progress):
         reason = "pre_test"
-    elif not learning.lessons_done(progress):
+    elif not LESSONS_DONE.ask(progress):
         reason = "lessons"
     elif version.attestation and progress.attested_at is None:
         reason = "attestation"
@@ -144,8 +156,8 @@ def _new_attempt(
 
 def start_pre_test(progress: ModuleProgress, user: User) -> Attempt:
     """Start (or resume) the baseline pre-test: once per module version, no pass mark."""
-    lock_row(ModuleProgress, progress.id)
-    version = learning.start_module(progress)
+    lock_row(type(progress), progress.id)
+    version = MODULE_START.ask(progress)
     existing = pre_test(progress)
     if existing is not None:
         return existing
@@ -160,8 +172,8 @@ def start_post_test(progress: ModuleProgress, user: User) -> Attempt:
     The learner's module row is locked first, so concurrent starts take turns: at most
     one attempt is open, and the attempt limit and the cooldown hold.
     """
-    lock_row(ModuleProgress, progress.id)
-    version = learning.start_module(progress)
+    lock_row(type(progress), progress.id)
+    version = MODULE_START.ask(progress)
     state = post_test_state(progress)
     if state.open_attempt is not None:
         return state.open_attempt
@@ -306,11 +318,11 @@ def submit(attempt: Attempt, user: User) -> bool:
         item_id = row.question_key.split(".", 1)[0]
         item = next(i for i in items if i["id"] == item_id)
         row.mark = scoring.score_question(scoring.find_question(item, row.question_key), row.answer)
-    progress = db.session.get(ModuleProgress, attempt.module_progress_id)
     if attempt.kind == POST:
         attempt.passed = scoring.passed(result.percent, attempt.version.pass_mark)
-        if attempt.passed and progress is not None:
-            learning.mark_passed(progress, result.percent)
+        if attempt.passed:
+            db.session.flush()
+            MODULE_PASSED.emit(attempt.module_progress_id, result.percent)
     db.session.flush()
     return True
 

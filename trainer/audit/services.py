@@ -21,13 +21,14 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import Select, column, false, func, select, table, update
 from sqlalchemy import event as sa_event
-from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from trainer.audit.models import AuditEvent, AuditHead
 from trainer.extensions import db
+from trainer.policy import Scope
 from trainer.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -373,3 +374,20 @@ def verify_chain(checkpoint: Checkpoint | None = None) -> ChainReport:
 def event_count() -> int:
     """Number of events in the log."""
     return db.session.scalar(select(func.count(AuditEvent.id))) or 0
+
+
+#: The organizations table, read by name: every feature records events, so the audit log
+#: sits below the feature that owns organizations and does not import its model.
+_ORGANIZATION = table("organization", column("id"), column("jurisdiction"))
+
+
+def within(query: Select[Any], scope: Scope) -> Select[Any]:
+    """Only the events about organizations within the scope (all of them for an admin)."""
+    if scope.everything:
+        return query
+    if scope.jurisdiction is not None:
+        orgs = select(_ORGANIZATION.c.id).where(_ORGANIZATION.c.jurisdiction == scope.jurisdiction)
+        return query.where(AuditEvent.organization_id.in_(orgs))
+    if scope.organization_id is None:
+        return query.where(false())
+    return query.where(AuditEvent.organization_id == scope.organization_id)

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
 from trainer.audit import services
 from trainer.audit.models import AuditEvent
-from trainer.auth.models import Role
 from trainer.core.http import arg_id
+from trainer.core.navigation import NavLink
 from trainer.extensions import db
-from trainer.orgs.models import Organization
-from trainer.policy import Permission, requires
+from trainer.policy import Permission, requires, scope_of, shows
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
+
+#: The header links this feature contributes (see trainer.core.navigation).
+NAVIGATION = (NavLink("audit.log", _l("Audit log"), 110, shows(Permission.AUDIT_VIEW)),)
 PAGE_SIZE = 50
 
 
@@ -26,8 +29,6 @@ def log() -> str:
     query = select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(PAGE_SIZE)
     if before:
         query = query.where(AuditEvent.seq < before)
-    if current_user.role != Role.ADMIN:
-        orgs = select(Organization.id).where(Organization.jurisdiction == current_user.jurisdiction)
-        query = query.where(AuditEvent.organization_id.in_(orgs))
+    query = services.within(query, scope_of(current_user))
     events = db.session.scalars(query).all()
     return render_template("audit/log.html", events=events, chain=services.verify_chain())

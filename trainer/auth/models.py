@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import enum
 import secrets
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from trainer.core.vocabulary import Role
 from trainer.extensions import db
-from trainer.orgs.models import Organization
 from trainer.timeutil import UTCDateTime, utcnow
 
-
-class Role(enum.StrEnum):
-    """What a person may do; the policy module maps roles to permissions."""
-
-    LEARNER = "learner"
-    MANAGER = "manager"
-    AUDITOR = "auditor"
-    ADMIN = "admin"
+if TYPE_CHECKING:
+    from trainer.orgs.models import Organization
 
 
 def new_security_stamp() -> str:
@@ -82,4 +76,6 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.role}>"
 
 
-Index("uq_user_email_lower", func.lower(User.email), unique=True)
+#: The unique index that keeps e-mail addresses unique whatever their case.
+EMAIL_INDEX = "uq_user_email_lower"
+Index(EMAIL_INDEX, func.lower(User.email), unique=True)

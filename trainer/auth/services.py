@@ -200,12 +200,20 @@ class RoleChange:
     new: str
 
 
+class NotOnOneself(ValueError):  # noqa: N818 - a refusal, not a crash
+    """A change a person may not make to their own account (it would raise or lock out
+    themself)."""
+
+
 def change_role(user: User, new_role: Role, *, actor: User) -> RoleChange:
-    """Change an account's role (admins only; checked by the view's policy).
+    """Change an account's role (admins only; checked by the view's policy); never one's
+    own (`NotOnOneself`).
 
     The person's sessions end, so the new role applies at once; an access code, which
     signs in learners only, stops working when the role is no longer learner.
     """
+    if user.id == actor.id:
+        raise NotOnOneself("one's own role cannot be changed")
     old = user.role
     user.role = new_role.value
     if new_role != Role.LEARNER and user.access_code_digest:

@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -31,12 +32,19 @@ from trainer.auth.forms import (
 )
 from trainer.auth.models import Role, User
 from trainer.core.http import start_session
+from trainer.core.navigation import NavLink
 from trainer.core.safety import safe_next
 from trainer.extensions import db, limiter
 from trainer.mail import send_after_commit
-from trainer.policy import Permission, StaffAction, authorize_manage, public, requires
+from trainer.policy import Permission, StaffAction, authorize_manage, public, requires, shows
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+#: The header links this feature contributes (see trainer.core.navigation).
+NAVIGATION = (
+    NavLink("auth.user_list", _l("Accounts"), 120, shows(Permission.USER_ADMIN)),
+    NavLink("auth.change_password", _l("Password"), 140, shows(Permission.SIGNED_IN)),
+)
 
 
 def _account_key() -> str:
@@ -61,7 +69,7 @@ def _finish_login(user: User) -> Response:
     target = safe_next(request.args.get("next"))
     db.session.commit()
     start_session(user)
-    return redirect(target or url_for("core.index"))
+    return redirect(target or url_for("home.index"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -71,7 +79,7 @@ def _finish_login(user: User) -> Response:
 def login() -> Response | str:
     """Sign in with email and password."""
     if current_user.is_authenticated:
-        return redirect(url_for("core.index"))
+        return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(
@@ -212,6 +220,6 @@ def change_password() -> Response | str:
         if changed:
             start_session(current_user._get_current_object())  # the user, not the proxy
             flash(_("Your password is changed. You were signed out everywhere else."))
-            return redirect(url_for("core.index"))
+            return redirect(url_for("home.index"))
         form.current.errors.append(_("That is not your current password."))
     return render_template("auth/change_password.html", form=form)

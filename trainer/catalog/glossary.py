@@ -18,12 +18,15 @@ from typing import Any
 import yaml
 
 from trainer.catalog.itemrules import Finding
-from trainer.catalog.yamlsrc import LineDict, LineList, Problem, load_yaml
+from trainer.core import vocabulary
+from trainer.core.yamlsrc import LineDict, LineList, Problem, load_yaml
 
 GLOSSARY_FILE = "glossary.yaml"
-GLOSSARY_LANGUAGES: tuple[str, ...] = ("en", "es", "vi")
+GLOSSARY_LANGUAGES: tuple[str, ...] = vocabulary.LANGUAGES
 """Languages every glossary term must give."""
-OPTIONAL_LANGUAGES: tuple[str, ...] = ("zh",)
+OPTIONAL_LANGUAGES: tuple[str, ...] = tuple(
+    lang for lang in vocabulary.CONTENT_LANGUAGES if lang not in vocabulary.LANGUAGES
+)
 _ID = re.compile(r"[a-z0-9-]+")
 _MARKDOWN_FILE = re.compile(r".+\.([a-z]{2})\.md")
 

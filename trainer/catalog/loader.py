@@ -39,17 +39,18 @@ from trainer.catalog import bank
 from trainer.catalog.glossary import GLOSSARY_FILE, check_terms, load_glossary
 from trainer.catalog.itemrules import RULES, Finding, ItemSource, ModuleBank, check_items
 from trainer.catalog.markdown import first_heading, render_markdown
-from trainer.catalog.yamlsrc import LineDict, LineList, Problem, load_yaml
+from trainer.core import vocabulary
+from trainer.core.yamlsrc import LineDict, LineList, Problem, load_yaml
 
 logger = logging.getLogger(__name__)
 
-LANGUAGES: tuple[str, ...] = ("en", "es", "vi", "zh")
+LANGUAGES: tuple[str, ...] = vocabulary.CONTENT_LANGUAGES
 """Language codes content may use, in the platform's order."""
-REQUIRED_LANGUAGES: tuple[str, ...] = ("en", "es")
+REQUIRED_LANGUAGES: tuple[str, ...] = vocabulary.REQUIRED_LANGUAGES
 """Languages every translatable text must have."""
-ORG_KINDS: tuple[str, ...] = ("hotel", "city_department", "partner")
+ORG_KINDS: tuple[str, ...] = tuple(vocabulary.ORG_KINDS)
 ITEM_TYPES: tuple[str, ...] = ("single", "multiple", "true_false", "scenario")
-ITEM_USES: tuple[str, ...] = ("pre", "post", "both")
+ITEM_USES: tuple[str, ...] = vocabulary.ITEM_USES
 SCORINGS: tuple[str, ...] = ("all_or_nothing", "partial")
 REVIEWS: tuple[str, ...] = ("none", "score", "answers", "feedback")
 

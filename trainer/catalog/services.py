@@ -6,7 +6,7 @@ attempt taken on them, stay untouched.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,11 +15,12 @@ from sqlalchemy import func, select
 from trainer.catalog.loader import LoadedContent, ModuleSpec, TrackSpec, load_content
 from trainer.catalog.models import Module, ModuleVersion, Track, TrackModule
 from trainer.core.contacts import ContactsBox
+from trainer.core.hooks import Hook
 from trainer.extensions import db
 
 #: Gives the contacts box of a jurisdiction in a language, for the content preview
 #: (compliance: the jurisdiction rules hold the contacts).
-PREVIEW_CONTACTS_PROVIDERS: list[Callable[[str, str], ContactsBox]] = []
+PREVIEW_CONTACTS: Hook[[str, str], ContactsBox | None] = Hook("catalog.preview_contacts")
 
 
 @dataclass
@@ -160,6 +161,4 @@ def all_modules() -> Sequence[Module]:
 
 def preview_contacts(jurisdiction: str, language: str) -> ContactsBox | None:
     """The contacts a jurisdiction's learners see in lessons marked `contacts: true`."""
-    return next(
-        (box for p in PREVIEW_CONTACTS_PROVIDERS if (box := p(jurisdiction, language))), None
-    )
+    return next((box for box in PREVIEW_CONTACTS.emit(jurisdiction, language) if box), None)

@@ -8,11 +8,17 @@ from flask_babel import lazy_gettext as _l
 
 from trainer.catalog import services
 from trainer.catalog.models import ModuleVersion
+from trainer.core.navigation import NavLink
 from trainer.core.text import localized
 from trainer.extensions import db
-from trainer.policy import Permission, requires
+from trainer.policy import Permission, requires, shows
 
 bp = Blueprint("catalog", __name__, url_prefix="/catalog")
+
+#: The header links this feature contributes (see trainer.core.navigation).
+NAVIGATION = (
+    NavLink("catalog.admin_modules", _l("Content"), 130, shows(Permission.CONTENT_ADMIN)),
+)
 
 #: How the preview names an item's type and the tests that may draw it.
 ITEM_TYPE_LABELS = {

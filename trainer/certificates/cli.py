@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from trainer import timeutil
 from trainer.certificates import services
 from trainer.certificates.models import Certificate
 from trainer.extensions import db
+from trainer.timeutil import local_date
 
 
 @click.group("certificates")
@@ -25,7 +26,7 @@ def certificates_group() -> None:
 @with_appcontext
 def list_certificates(as_json: bool) -> None:
     """Every certificate: serial, code, holder, organization, status, dates, SHA-256."""
-    today = date.today()
+    today = timeutil.today()
     rows = [
         {
             "serial": c.serial,
@@ -33,7 +34,7 @@ def list_certificates(as_json: bool) -> None:
             "holder": c.holder_name,
             "organization": c.organization_name,
             "status": c.status(today).value,
-            "issued": c.issued_at.date().isoformat(),
+            "issued": local_date(c.issued_at).isoformat(),
             "expires": c.expires_on.isoformat() if c.expires_on else None,
             "sha256": c.pdf_sha256,
         }
@@ -66,5 +67,5 @@ def renew(today: object) -> None:
     """Re-enroll holders whose certificate expires soon (for cron; safe to run twice)."""
     from trainer.certificates.jobs import daily_renewals
 
-    day = today.date() if today else date.today()  # type: ignore[attr-defined]
+    day = today.date() if today else timeutil.today()  # type: ignore[attr-defined]
     click.echo(daily_renewals(day.isoformat()))

@@ -35,10 +35,11 @@ from trainer.core.pdf import (
 )
 from trainer.core.pdf import html_to_pdf as _document_to_pdf
 from trainer.core.qr import qr_svg
+from trainer.core.vocabulary import LANGUAGES
 
 logger = logging.getLogger(__name__)
 
-SUPPORTED_LANGUAGES = ("en", "es", "vi")
+SUPPORTED_LANGUAGES = LANGUAGES
 TEMPLATE = "certificates/pdf.html"
 #: Printed edge length of the QR code, quiet zone included (the symbol itself is > 30 mm).
 QR_SIZE = "40mm"

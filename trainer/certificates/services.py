@@ -31,15 +31,16 @@ from trainer.certificates.render import (
     ModuleLine,
     render_certificate_pdf,
 )
-from trainer.compliance import services as compliance
 from trainer.core import csvout, printable
 from trainer.core.branding import branding
+from trainer.core.hooks import Hook
 from trainer.core.text import localized
+from trainer.core.vocabulary import supported_language
 from trainer.extensions import db
 from trainer.learning import services as learning
 from trainer.learning.models import Enrollment
 from trainer.orgs.models import Organization
-from trainer.timeutil import utcnow
+from trainer.timeutil import local_date, utcnow
 
 CODE_BYTES = 12  # 96 random bits, URL-safe base64: 16 characters
 
@@ -129,8 +130,8 @@ def certificate_data(cert: Certificate) -> CertificateData:
             ModuleLine(m["title"], m["version"], m["score"], m["minutes"]) for m in cert.modules
         ),
         total_minutes=cert.total_minutes,
-        completed_on=cert.completed_at.date(),
-        issued_on=cert.issued_at.date(),
+        completed_on=local_date(cert.completed_at),
+        issued_on=local_date(cert.issued_at),
         expires_on=cert.expires_on,
         expiry_rule=_expiry_text(cert.expiry_rule, cert.language),
         legal_reference=cert.legal_reference,
@@ -188,21 +189,30 @@ def _track_facts(enrollment: Enrollment, language: str) -> tuple[list[dict[str, 
     return modules, sum(m["minutes"] for m in modules)
 
 
+@dataclass(frozen=True)
+class JurisdictionFacts:
+    """What the law says about one person's certificate, as plain values.
+
+    `expiry_rule` is the rule that set the expiry ({"rule": None} when none does): its id,
+    citation, and refresher amount and unit. `serial_prefix` and `reference` come from the
+    organization's own jurisdiction (None and "" when it has none).
+    """
+
+    expires_on: date | None
+    expiry_rule: dict[str, Any]
+    serial_prefix: str | None
+    reference: str
+
+
+#: Asks the jurisdiction facts for a person's certificate completed on a day (compliance
+#: answers, from the rule files).
+JURISDICTION_FACTS: Hook[[User, date], JurisdictionFacts] = Hook("certificates.jurisdiction_facts")
+
+
 def _rule_info(user: User, completed_on: date) -> tuple[date | None, dict[str, Any], str, str]:
-    org = user.organization
-    primary = compliance.primary_rule(org) if org else None
-    expires_on, rule = compliance.expiry_for(user, completed_on)
-    info: dict[str, Any] = {"rule": None}
-    if rule is not None and rule.refresher is not None:
-        info = {
-            "rule": rule.id,
-            "citation": rule.citation,
-            "amount": rule.refresher.amount,
-            "unit": rule.refresher.unit.value,
-        }
-    prefix = primary.serial_prefix if primary else "CERT"
-    reference = primary.citation if primary else ""
-    return expires_on, info, prefix, reference
+    facts = JURISDICTION_FACTS.ask(user, completed_on)
+    prefix = facts.serial_prefix or "CERT"
+    return facts.expires_on, dict(facts.expiry_rule), prefix, facts.reference
 
 
 def _new_certificate(
@@ -210,7 +220,7 @@ def _new_certificate(
 ) -> Certificate:
     user = enrollment.user
     org = user.organization
-    language = user.language if user.language in ("en", "es", "vi") else "en"
+    language = supported_language(user.language)
     completed_at = enrollment.completed_at or utcnow()
     modules, minutes = _track_facts(enrollment, language)
     if supersedes is not None:
@@ -218,7 +228,7 @@ def _new_certificate(
         prefix = supersedes.serial.split("-")[0]
         reference = supersedes.legal_reference
     else:
-        expires_on, info, prefix, reference = _rule_info(user, completed_at.date())
+        expires_on, info, prefix, reference = _rule_info(user, local_date(completed_at))
     now = utcnow()
     return Certificate(
         serial=next_serial(prefix, now.year),
@@ -410,10 +420,10 @@ def public_record(cert: Certificate, today: date, *, full: bool = False) -> dict
         "organization": {"name": cert.organization_name},
         "track": cert.track_title,
         "modules": [{"title": m["title"]} for m in cert.modules],
-        "completed_on": cert.completed_at.date().isoformat(),
-        "issued_on": cert.issued_at.date().isoformat(),
+        "completed_on": local_date(cert.completed_at).isoformat(),
+        "issued_on": local_date(cert.issued_at).isoformat(),
         "expires_on": cert.expires_on.isoformat() if cert.expires_on else None,
-        "revoked_on": cert.revoked_at.date().isoformat() if cert.revoked_at else None,
+        "revoked_on": local_date(cert.revoked_at).isoformat() if cert.revoked_at else None,
         "revocation_reason": None,
         "superseded_by": newer.verification_code if newer else None,
         "pdf_sha256": cert.pdf_sha256,
@@ -510,7 +520,7 @@ def zip_of(certs: Iterable[Certificate]) -> bytes:
                     cert.serial,
                     cert.holder_name,
                     cert.track_title,
-                    cert.issued_at.date().isoformat(),
+                    local_date(cert.issued_at).isoformat(),
                     cert.expires_on.isoformat() if cert.expires_on else "",
                     cert.pdf_sha256,
                     name,

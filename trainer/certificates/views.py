@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import (
     Blueprint,
     Response,
@@ -18,20 +16,39 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from trainer.auth.models import Role
+from trainer import timeutil
 from trainer.catalog.services import active_tracks
 from trainer.certificates import services
 from trainer.certificates.forms import ReissueForm, RevokeForm, UploadForm
 from trainer.certificates.models import Certificate, CertStatus
 from trainer.core.http import arg_id, parse_id
+from trainer.core.navigation import NavLink
 from trainer.core.qr import qr_svg
 from trainer.extensions import db, limiter
 from trainer.orgs.models import Organization
-from trainer.policy import Permission, authorize, may_see_records_of, public, requires
+from trainer.policy import (
+    Permission,
+    get_in_scope,
+    jurisdiction_of,
+    may_see_records_of,
+    organization_for,
+    own_or_404,
+    public,
+    requires,
+    shows,
+)
 
 bp = Blueprint("certificates", __name__)
+
+#: The header links this feature contributes (see trainer.core.navigation).
+NAVIGATION = (
+    NavLink("certificates.mine", _l("My certificates"), 20, shows(Permission.LEARN)),
+    NavLink("certificates.org_list", _l("Certificates"), 60, shows(Permission.STAFF_MANAGE)),
+    NavLink("certificates.search", _l("Find a certificate"), 90, shows(Permission.AUDIT_VIEW)),
+)
 
 
 def _verify_limit() -> str:
@@ -43,10 +60,14 @@ def _unknown_code(code: str) -> tuple[str, int]:
     return render_template("certificates/unknown.html", code=code[:40]), 404
 
 
+def _org_of(cert: Certificate) -> Organization | None:
+    """The organization a certificate was issued under (None: none)."""
+    return db.session.get(Organization, cert.organization_id) if cert.organization_id else None
+
+
 def _full_record(cert: Certificate) -> bool:
     """Scores and revocation reasons only for the holder and staff in scope."""
-    org = db.session.get(Organization, cert.organization_id) if cert.organization_id else None
-    return may_see_records_of(current_user, cert.user_id, org)
+    return may_see_records_of(current_user, cert.user_id, _org_of(cert))
 
 
 @bp.route("/verify/<code>", methods=["GET", "POST"])
@@ -64,7 +85,7 @@ def verify(code: str) -> str | tuple[str, int]:
             data = upload.read(5 * 1024 * 1024 + 1)
         upload_result = services.matches_issued(cert, data)
     full = _full_record(cert)
-    record = services.public_record(cert, date.today(), full=full)
+    record = services.public_record(cert, timeutil.today(), full=full)
     return render_template(
         "certificates/verify.html",
         cert=cert,
@@ -84,7 +105,7 @@ def verify_json(code: str) -> Response | tuple[Response, int]:
     cert = services.by_code(code)
     if cert is None:
         return jsonify(error="No certificate has this code."), 404
-    return jsonify(services.public_record(cert, date.today(), full=_full_record(cert)))
+    return jsonify(services.public_record(cert, timeutil.today(), full=_full_record(cert)))
 
 
 @bp.get("/certificates/mine")
@@ -92,7 +113,7 @@ def verify_json(code: str) -> Response | tuple[Response, int]:
 def mine() -> str:
     """The learner's certificates."""
     return render_template(
-        "certificates/mine.html", certs=services.of_user(current_user), today=date.today()
+        "certificates/mine.html", certs=services.of_user(current_user), today=timeutil.today()
     )
 
 
@@ -100,14 +121,12 @@ def mine() -> str:
 @requires(Permission.LEARN)
 def earned(enrollment_id: int) -> Response | str:
     """The end of a track: "You are certified", the PDF, the QR code and the expiry date."""
-    cert = services.latest_for_enrollment(enrollment_id)
-    if cert is None or cert.user_id != current_user.id:
-        abort(404)
+    cert = own_or_404(services.latest_for_enrollment(enrollment_id), lambda c: c.user_id)
     link = services.verify_url(cert.verification_code)
     return render_template(
         "certificates/earned.html",
         cert=cert,
-        status=cert.status(date.today()).value,
+        status=cert.status(timeutil.today()).value,
         training=services.track_title(cert, str(get_locale() or "en")),
         verify=link,
         qr=qr_svg(link, title=_("QR code of your certificate's verification page"), size="100%"),
@@ -115,14 +134,11 @@ def earned(enrollment_id: int) -> Response | str:
 
 
 def _cert_in_scope(cert_id: int) -> Certificate:
+    """A certificate its holder, or staff whose scope covers it, may open (else 404)."""
     cert = db.session.get(Certificate, cert_id)
-    if cert is None:
-        abort(404)
-    if cert.user_id == current_user.id:
+    if cert is not None and cert.user_id == current_user.id:
         return cert
-    org = db.session.get(Organization, cert.organization_id) if cert.organization_id else None
-    authorize(Permission.STAFF_VIEW, org)
-    return cert
+    return get_in_scope(Certificate, cert_id, Permission.STAFF_VIEW, _org_of)
 
 
 @bp.get("/certificates/<int:cert_id>/download")
@@ -145,12 +161,7 @@ def download(cert_id: int) -> Response:
 
 def _manager_org() -> Organization:
     """A manager's own organization; admins and auditors name one with ?org=."""
-    org_id = arg_id("org") if current_user.role in (Role.ADMIN, Role.AUDITOR) else None
-    org = db.session.get(Organization, org_id) if org_id else current_user.organization
-    if org is None:
-        abort(404)
-    authorize(Permission.STAFF_VIEW, org)
-    return org
+    return organization_for(Organization, arg_id("org"), Permission.STAFF_VIEW)
 
 
 def _filters() -> services.CertFilter:
@@ -170,7 +181,7 @@ def org_list() -> str:
     """The organization's certificates with filters, and a ZIP of the selected or all."""
     org = _manager_org()
     filters = _filters()
-    certs = services.of_org(org, filters, date.today())
+    certs = services.of_org(org, filters, timeutil.today())
     return render_template(
         "certificates/org_list.html",
         org=org,
@@ -178,7 +189,7 @@ def org_list() -> str:
         filters=filters,
         tracks=active_tracks(),
         statuses=[s.value for s in CertStatus],
-        today=date.today(),
+        today=timeutil.today(),
     )
 
 
@@ -187,7 +198,7 @@ def org_list() -> str:
 def org_zip() -> Response:
     """ZIP of the selected certificates (or all that match the filters) with a manifest."""
     org = _manager_org()
-    certs = services.of_org(org, _filters(), date.today())
+    certs = services.of_org(org, _filters(), timeutil.today())
     selected = {i for v in request.form.getlist("cert") if (i := parse_id(v)) is not None}
     if selected:
         certs = [c for c in certs if c.id in selected]
@@ -210,9 +221,8 @@ def org_zip() -> Response:
 def search() -> str:
     """Find a certificate by serial, code, name or organization (own jurisdiction)."""
     q = (request.args.get("q") or "")[:100]
-    jurisdiction = None if current_user.role == Role.ADMIN else current_user.jurisdiction or "-"
-    results = services.search(jurisdiction, q) if q else []
-    return render_template("certificates/search.html", q=q, results=results, today=date.today())
+    results = services.search(jurisdiction_of(current_user), q) if q else []
+    return render_template("certificates/search.html", q=q, results=results, today=timeutil.today())
 
 
 @bp.get("/certificates/<int:cert_id>")
@@ -223,7 +233,7 @@ def detail(cert_id: int) -> str:
     return render_template(
         "certificates/detail.html",
         cert=cert,
-        record=services.public_record(cert, date.today(), full=True),
+        record=services.public_record(cert, timeutil.today(), full=True),
         training=services.track_title(cert, str(get_locale() or "en")),
         qr=qr_svg(services.verify_url(cert.verification_code), size="12rem"),
         verify=services.verify_url(cert.verification_code),
@@ -236,7 +246,7 @@ def detail(cert_id: int) -> str:
 @requires(Permission.CERT_ADMIN)
 def revoke(cert_id: int) -> Response | str:
     """Revoke with a required reason (admins), after a confirmation page."""
-    cert = db.session.get(Certificate, cert_id) or abort(404)
+    cert = get_in_scope(Certificate, cert_id, Permission.CERT_ADMIN, _org_of)
     form = RevokeForm()
     if not form.validate_on_submit():
         flash(_("Give a reason of at least 5 characters."), "error")
@@ -246,7 +256,7 @@ def revoke(cert_id: int) -> Response | str:
             "certificates/revoke_confirm.html",
             cert=cert,
             form=form,
-            record=services.public_record(cert, date.today()),
+            record=services.public_record(cert, timeutil.today()),
         )
     try:
         services.revoke(cert, form.reason.data or "", actor=current_user)
@@ -261,7 +271,7 @@ def revoke(cert_id: int) -> Response | str:
 @requires(Permission.CERT_ADMIN)
 def reissue(cert_id: int) -> Response:
     """Re-issue (e.g. a corrected name); the new certificate supersedes this one."""
-    cert = db.session.get(Certificate, cert_id) or abort(404)
+    cert = get_in_scope(Certificate, cert_id, Permission.CERT_ADMIN, _org_of)
     form = ReissueForm()
     if not form.validate_on_submit():
         flash(_("Give the name for the new certificate."), "error")

@@ -13,6 +13,7 @@ import click
 from flask import Flask, current_app, has_app_context
 from flask.cli import NoAppException, ScriptInfo, with_appcontext
 
+from trainer import timeutil
 from trainer.compliance.rules import (
     DIRECT,
     EMPLOYMENT_TYPES,
@@ -132,7 +133,7 @@ def due(
     """Print, as JSON, the due date and status under a jurisdiction's rules."""
     hired = _parse_date(hire_date, "--hire-date")
     completed_on = _parse_date(completed, "--completed") if completed is not None else None
-    on = _parse_date(today, "--today") if today is not None else date.today()
+    on = _parse_date(today, "--today") if today is not None else timeutil.today()
     if job_role not in JOB_ROLES:
         raise BadInputError(
             f"--role: unknown job role '{job_role}' (known: {', '.join(JOB_ROLES)})"
@@ -218,7 +219,7 @@ def send_reminders(today: str | None, dry_run: bool) -> None:
     """Send the reminders due today; running it again sends nothing twice."""
     from trainer.compliance import jobs, reminders
 
-    on = _parse_date(today, "--today") if today is not None else date.today()
+    on = _parse_date(today, "--today") if today is not None else timeutil.today()
     if dry_run:
         planned = reminders.plan(on)
         for reminder in planned:

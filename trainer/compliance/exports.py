@@ -28,7 +28,7 @@ from trainer.compliance.services import StaffRow
 from trainer.core import csvout
 from trainer.extensions import db
 from trainer.orgs.models import Organization
-from trainer.timeutil import utcnow
+from trainer.timeutil import local_date, utcnow
 
 #: A byte order mark first, so that spreadsheet programs read the UTF-8 names correctly.
 BOM = "\ufeff"
@@ -217,8 +217,8 @@ def certificates_csv(certs: Iterable[Certificate], today: date) -> Iterator[str]
                 c.holder_name,
                 c.organization_name,
                 c.track_title,
-                c.completed_at.date(),
-                c.issued_at.date(),
+                local_date(c.completed_at),
+                local_date(c.issued_at),
                 c.expires_on,
                 c.status(today).value,
                 c.pdf_sha256,
@@ -393,7 +393,7 @@ def records_package(org: Organization, today: date, *, actor: User) -> RecordsPa
         for person in people:
             name = f"{person.first_name} {person.last_name}".strip()
             employment = "current" if person.active else "former"
-            left_on = person.deactivated_at.date() if person.deactivated_at else None
+            left_on = local_date(person.deactivated_at) if person.deactivated_at else None
             held = certs.get(person.id, [])
             if not held:
                 blank = ["", "", ""]
@@ -409,7 +409,7 @@ def records_package(org: Organization, today: date, *, actor: User) -> RecordsPa
                         name,
                         person.hire_date,
                         cert.track_title,
-                        cert.completed_at.date(),
+                        local_date(cert.completed_at),
                         cert.serial,
                         employment,
                         left_on,

@@ -26,7 +26,7 @@ from trainer.compliance.services import (
     OrgFilter,
     StaffFilter,
 )
-from trainer.orgs.jobroles import job_role_choices
+from trainer.core.vocabulary import job_role_choices
 
 _DIRECTIONS = [SelectChoice("asc", _l("Ascending")), SelectChoice("desc", _l("Descending"))]
 _SORT_LABELS = {

@@ -31,9 +31,11 @@ from trainer.compliance import services
 from trainer.compliance.models import ReminderDelivery
 from trainer.compliance.rules import StaffStatus
 from trainer.compliance.services import StaffRow
+from trainer.core.vocabulary import supported_language
 from trainer.extensions import db
 from trainer.mail import send_after_commit
 from trainer.orgs.models import Organization
+from trainer.timeutil import local_date
 
 THRESHOLDS: tuple[int, ...] = (14, 7, 1)
 EXPIRING_WITHIN_DAYS = 60
@@ -178,7 +180,7 @@ def digests(rows: Sequence[StaffRow], today: date) -> list[Reminder]:
         certs = [
             c
             for c in expiring.get(manager.organization_id, [])
-            if latest.get(c.user_id) == c.completed_at.date()
+            if latest.get(c.user_id) == local_date(c.completed_at)
         ]
         if not (late or unreachable or certs):
             continue
@@ -234,7 +236,7 @@ def plan(today: date) -> list[Reminder]:
 
 def render(reminder: Reminder, today: date) -> tuple[str, str]:
     """Subject and body of a reminder, in the recipient's language."""
-    language = reminder.language if reminder.language in ("en", "es", "vi") else "en"
+    language = supported_language(reminder.language)
     with force_locale(language):
         when = format_date(reminder.due_date, "long")
         if reminder.kind == DIGEST:

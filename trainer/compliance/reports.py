@@ -21,16 +21,16 @@ from sqlalchemy.exc import IntegrityError
 from trainer.audit import services as audit
 from trainer.auth.models import User
 from trainer.certificates.models import Certificate
-from trainer.certificates.render import html_to_pdf
 from trainer.compliance import services
 from trainer.compliance.models import AnnualReport
 from trainer.compliance.rules import Rule, StaffStatus
 from trainer.compliance.services import StaffRow
+from trainer.core.pdf import html_to_pdf
 from trainer.core.text import localized
+from trainer.core.vocabulary import job_role_label
 from trainer.extensions import db
-from trainer.orgs.jobroles import job_role_label
 from trainer.orgs.models import Organization
-from trainer.timeutil import utcnow
+from trainer.timeutil import local_date, utcnow
 
 PDF_TEMPLATE = "compliance/annual_pdf.html"
 CSV_FIELDS = (
@@ -158,7 +158,7 @@ def report_lines(
                     hire_date=row.hire_date,
                     status=row.status.value,
                     course=cert.track_title if cert else "",
-                    completed_on=cert.completed_at.date() if cert else None,
+                    completed_on=local_date(cert.completed_at) if cert else None,
                     serial=cert.serial if cert else "",
                     expires_on=cert.expires_on if cert else None,
                 )

@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, se
 
 from trainer.auth.models import Role, User
 from trainer.certificates.models import Certificate
+from trainer.certificates.services import JurisdictionFacts
 from trainer.compliance.rules import (
     DIRECT,
     EMPLOYMENT_TYPES,
@@ -45,6 +46,7 @@ from trainer.core.text import localized
 from trainer.extensions import db
 from trainer.learning.models import Enrollment, ModuleProgress
 from trainer.orgs.models import Organization
+from trainer.timeutil import local_date
 
 T = TypeVar("T")
 
@@ -99,6 +101,27 @@ def first_due_date(user: User) -> date | None:
 def expiry_for(user: User, completed_on: date) -> tuple[date | None, Rule | None]:
     """When a certificate completed on that day expires, and the rule that says so."""
     return certificate_expiry(rules_counting_for(user), completed_on)
+
+
+def certificate_facts(user: User, completed_on: date) -> JurisdictionFacts:
+    """The jurisdiction facts a certificate carries: expiry, its rule, serial prefix, law."""
+    org = user.organization
+    primary = primary_rule(org) if org else None
+    expires_on, rule = expiry_for(user, completed_on)
+    info: dict[str, Any] = {"rule": None}
+    if rule is not None and rule.refresher is not None:
+        info = {
+            "rule": rule.id,
+            "citation": rule.citation,
+            "amount": rule.refresher.amount,
+            "unit": rule.refresher.unit.value,
+        }
+    return JurisdictionFacts(
+        expires_on=expires_on,
+        expiry_rule=info,
+        serial_prefix=primary.serial_prefix if primary else None,
+        reference=primary.citation if primary else "",
+    )
 
 
 def due_for(user: User, *, completed_on: date | None, in_progress: bool, today: date) -> DueResult:
@@ -461,7 +484,7 @@ class Judge:
     def facts_due(self, facts: Any) -> tuple[DueResult, date | None]:
         """The status of a `staff_facts` row, and the date of its latest completion."""
         completed_at = facts.latest_completed_at
-        completed_on = completed_at.date() if completed_at is not None else None
+        completed_on = local_date(completed_at) if completed_at is not None else None
         due = self.due(
             facts.org_jurisdiction,
             facts.org_kind,

@@ -21,20 +21,39 @@ from flask import (
 )
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from trainer.auth.models import Role, User
+from trainer import timeutil
+from trainer.auth.models import User
 from trainer.certificates import services as certificates
 from trainer.compliance import attention, exports, reports, services
 from trainer.compliance.forms import AttestForm, OrgFilterForm, StaffFilterForm
 from trainer.compliance.models import AnnualReport
 from trainer.core.http import arg_id, arg_int, parse_id
+from trainer.core.navigation import NavLink
 from trainer.core.text import localized
 from trainer.extensions import db
 from trainer.orgs.models import Organization
-from trainer.policy import Permission, authorize, may, requires
+from trainer.policy import (
+    Permission,
+    authorize,
+    get_in_scope,
+    jurisdiction_of,
+    may,
+    named_organization,
+    organization_args,
+    requires,
+    shows,
+)
 
 bp = Blueprint("compliance", __name__, url_prefix="/compliance")
+
+#: The header links this feature contributes (see trainer.core.navigation).
+NAVIGATION = (
+    NavLink("compliance.dashboard", _l("Dashboard"), 30, shows(Permission.STAFF_MANAGE)),
+    NavLink("compliance.auditor", _l("Compliance"), 80, shows(Permission.AUDIT_VIEW)),
+)
 
 
 def _lang() -> str:
@@ -46,25 +65,12 @@ def _scoped_org(permission: Permission = Permission.STAFF_VIEW) -> Organization 
 
     None when an admin or auditor gave no organization (they start from the city view).
     """
-    if current_user.role in (Role.ADMIN, Role.AUDITOR):
-        org_id = arg_id("org")
-        if org_id is None:
-            return None
-        org = db.session.get(Organization, org_id)
-        if org is None:
-            abort(404)
-        authorize(permission, org)
-        return org
-    org = current_user.organization
-    if org is None:
-        abort(404)
-    authorize(permission, org)
-    return org
+    return named_organization(Organization, arg_id("org"), permission)
 
 
 def _org_args(org: Organization) -> dict[str, int]:
     """The ?org= argument that links of admins and auditors carry."""
-    return {"org": org.id} if current_user.role in (Role.ADMIN, Role.AUDITOR) else {}
+    return organization_args(current_user, org)
 
 
 def _csv(chunks: Iterator[str], filename: str) -> Response:
@@ -78,9 +84,7 @@ def _csv(chunks: Iterator[str], filename: str) -> Response:
 
 def _jurisdiction() -> str | None:
     """The jurisdiction the city view covers: the auditor's own; None (all) for admins."""
-    if current_user.role == Role.ADMIN:
-        return None
-    return current_user.jurisdiction or "-"
+    return jurisdiction_of(current_user)
 
 
 def _rule_names(org: Organization) -> dict[str, str]:
@@ -96,7 +100,7 @@ def dashboard() -> Response | str:
         return redirect(url_for("compliance.auditor"))
     form = StaffFilterForm(request.args)
     filters, ignored = form.to_filter()
-    today = date.today()
+    today = timeutil.today()
     rows = services.staff_rows(org, today)
     chosen = attention.filter_rows(rows, filters)
     year = today.year
@@ -120,7 +124,7 @@ def dashboard() -> Response | str:
         labels=services.STATUS_LABELS,
         rule_names=rule_names,
         rooms_prompt=[localized(rule.name, _lang()) for rule in services.rooms_prompt(org)],
-        read_only=current_user.role == Role.AUDITOR,
+        read_only=not may(current_user, Permission.STAFF_MANAGE, org),
         year=year,
         today=today,
         certification_due=reports.due_on(org, year),
@@ -141,7 +145,7 @@ def remind() -> Response | str:
     org = _scoped_org(Permission.STAFF_MANAGE)
     if org is None:
         return redirect(url_for("compliance.auditor"))
-    today = date.today()
+    today = timeutil.today()
     if request.method == "POST":
         sent = attention.send_reminders(org, today)
         db.session.commit()
@@ -185,7 +189,7 @@ def staff_csv() -> Response:
     if org is None:
         return redirect(url_for("compliance.auditor"))  # type: ignore[return-value]
     filters, _ignored = StaffFilterForm(request.args).to_filter()
-    today = date.today()
+    today = timeutil.today()
     rows = attention.filter_rows(services.staff_rows(org, today), filters)
     return _csv(exports.staff_csv(rows), f"staff-{org.id}-{today.isoformat()}.csv")
 
@@ -197,7 +201,7 @@ def records() -> Response:
     org = _scoped_org()
     if org is None:
         return redirect(url_for("compliance.auditor"))
-    today = date.today()
+    today = timeutil.today()
     package = exports.records_package(org, today, actor=current_user)
     db.session.commit()
     response = send_file(
@@ -218,7 +222,7 @@ def person(user_id: int) -> str:
     if user is None or user.organization is None or user.role not in services.STAFF_ROLES:
         abort(404)
     authorize(Permission.STAFF_VIEW, user.organization)
-    today = date.today()
+    today = timeutil.today()
     row = services.person_row(user, today)
     return render_template(
         "compliance/person.html",
@@ -243,7 +247,7 @@ def _year_arg(today: date) -> int:
 
 
 def _annual_page(org: Organization, year: int, form: AttestForm | None) -> str:
-    today = date.today()
+    today = timeutil.today()
     rule = reports.certification_rule(org)
     filed = reports.reports_of(org)
     can_file = may(current_user, Permission.REPORT_FILE, org) and year in reports.fileable_years(
@@ -285,7 +289,7 @@ def annual() -> Response | str:
     org = _scoped_org()
     if org is None:
         return redirect(url_for("compliance.auditor"))
-    year = _year_arg(date.today())
+    year = _year_arg(timeutil.today())
     form = AttestForm(year=str(year), attested_name=current_user.full_name)
     return _annual_page(org, year, form)
 
@@ -298,7 +302,7 @@ def annual_file() -> Response | str:
     if org is None:
         abort(404)
     form = AttestForm()
-    today = date.today()
+    today = timeutil.today()
     year = parse_id(form.year.data or "")
     if year is None or year not in reports.fileable_years(org, today):
         flash(_("Choose a year for which the certification can be filed."), "error")
@@ -334,11 +338,12 @@ def annual_file() -> Response | str:
 @requires(Permission.STAFF_VIEW)
 def annual_download(report_id: int, kind: str) -> Response:
     """A filed report's PDF or CSV, byte for byte as filed."""
-    report = db.session.get(AnnualReport, report_id)
-    if report is None:
-        abort(404)
-    org = db.session.get(Organization, report.organization_id)
-    authorize(Permission.STAFF_VIEW, org)
+    report = get_in_scope(
+        AnnualReport,
+        report_id,
+        Permission.STAFF_VIEW,
+        lambda report: db.session.get(Organization, report.organization_id),
+    )
     name = f"annual-certification-{report.organization_id}-{report.year}-r{report.revision}"
     return Response(
         reports.read_file(report, kind),
@@ -357,7 +362,7 @@ def annual_download(report_id: int, kind: str) -> Response:
 @requires(Permission.AUDIT_VIEW)
 def auditor() -> str:
     """Every organization of the jurisdiction: compliance rate, late staff, certification."""
-    today = date.today()
+    today = timeutil.today()
     form = OrgFilterForm(request.args)
     filters, year, ignored = form.to_filter(today.year)
     jurisdiction = _jurisdiction()
@@ -380,7 +385,7 @@ def auditor() -> str:
 @requires(Permission.AUDIT_VIEW)
 def auditor_csv() -> Response:
     """The city's overview with its filters, as CSV (every page)."""
-    today = date.today()
+    today = timeutil.today()
     filters, year, _ignored = OrgFilterForm(request.args).to_filter(today.year)
     summaries = services.filter_orgs(services.org_summaries(_jurisdiction(), year, today), filters)
     return _csv(exports.orgs_csv(summaries, year), f"organizations-{year}.csv")
@@ -390,7 +395,7 @@ def auditor_csv() -> Response:
 @requires(Permission.AUDIT_VIEW)
 def city_staff_csv() -> Response:
     """Every active staff member of the jurisdiction with their status, streamed."""
-    today = date.today()
+    today = timeutil.today()
     return _csv(exports.city_staff_csv(_jurisdiction(), today), f"staff-{today.isoformat()}.csv")
 
 
@@ -400,7 +405,7 @@ def certificates_csv() -> Response:
     """A certificate search (?q=, as on the search page) as CSV."""
     q = (request.args.get("q") or "")[:100]
     found = certificates.search(_jurisdiction(), q, limit=10_000) if q.strip() else []
-    return _csv(exports.certificates_csv(found, date.today()), "certificates.csv")
+    return _csv(exports.certificates_csv(found, timeutil.today()), "certificates.csv")
 
 
 @bp.get("/city/audit.csv")

@@ -33,6 +33,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import Table, func, insert, select, text, update
 
+from trainer import timeutil
 from trainer.assessments import scoring
 from trainer.assessments.drawing import draw_form, form_to_json, post_exclusions, seen_order
 from trainer.assessments.models import Attempt, Response
@@ -48,11 +49,12 @@ from trainer.compliance import services as compliance
 from trainer.compliance.models import AnnualReport
 from trainer.compliance.rules import Rule, certificate_expiry, counting_rules
 from trainer.core.text import localized
+from trainer.core.vocabulary import job_role_label
 from trainer.demo.services import DEMO_PASSWORD
 from trainer.extensions import db
 from trainer.learning.models import Enrollment, LessonProgress, ModuleProgress
-from trainer.orgs.jobroles import job_role_label
 from trainer.orgs.models import Organization
+from trainer.timeutil import local_date
 
 NAME_PREFIX = "Generated Hotel "
 TRACK_SLUG = "hotel-houston"
@@ -746,7 +748,7 @@ class Generator:
     ) -> dict[str, Any]:
         rules = self.counting(org["jurisdiction"])
         primary = compliance.rules_for(org["jurisdiction"], compliance.all_rules())[0]
-        expires_on, rule = certificate_expiry(rules, completed_at.date())
+        expires_on, rule = certificate_expiry(rules, local_date(completed_at))
         issued_at = completed_at + timedelta(seconds=self.rng.randrange(1, 30))
         key = (primary.serial_prefix, issued_at.year)
         self.serials[key] = self.serials.get(key, 0) + 1
@@ -938,7 +940,7 @@ def generate(
     if generated_exist():
         raise GeneratedDataExistsError("generated hotels are already in this database")
     extra = max(1, round(hotels / 10)) if outside_city is None else outside_city
-    generator = Generator(seed=seed, today=today or date.today())
+    generator = Generator(seed=seed, today=today or timeutil.today())
     return generator.run(hotels, staff, extra)
 
 

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from trainer import timeutil
 from trainer.assessments import scoring
 from trainer.assessments import services as tests
 from trainer.assessments.models import Attempt
@@ -37,7 +38,7 @@ def database_is_empty() -> bool:
 
 def seed(today: date | None = None) -> dict[str, User]:
     """Create the demo organizations and accounts; call only on an empty database."""
-    today = today or date.today()
+    today = today or timeutil.today()
     hotel = Organization(
         kind="hotel",
         name="Bayou City Downtown Hotel",
@@ -83,8 +84,7 @@ def seed(today: date | None = None) -> dict[str, User]:
         db.session.add(user)
         db.session.flush()
         if role == Role.LEARNER:
-            for hook in org_services.STAFF_HOOKS:
-                hook(user)
+            org_services.STAFF_ADDED.emit(user)
         users[email] = user
     certified = User(
         email=CERTIFIED_EMAIL,
@@ -100,8 +100,7 @@ def seed(today: date | None = None) -> dict[str, User]:
     certified.organization = hotel
     db.session.add(certified)
     db.session.flush()
-    for hook in org_services.STAFF_HOOKS:
-        hook(certified)
+    org_services.STAFF_ADDED.emit(certified)
     complete_open_tracks(certified)
     users[CERTIFIED_EMAIL] = certified
     return users

@@ -1,4 +1,4 @@
-"""`flask jobs worker`, `flask jobs sweep` and `flask jobs status`."""
+"""`flask jobs worker`, `flask jobs scheduler` and `flask jobs status`."""
 
 from __future__ import annotations
 
@@ -51,16 +51,6 @@ def scheduler(once: bool) -> None:
         return
     click.echo("scheduler: daily jobs and the mail sweep (stop with Ctrl-C)")
     daily.run_forever()
-
-
-@jobs_group.command("sweep")
-@with_appcontext
-def sweep() -> None:
-    """Queue the mail whose time has come (lost on the way or waiting for a retry)."""
-    from trainer.mail import outbox
-
-    report = outbox.sweep()
-    click.echo(f"{report.queued} messages queued")
 
 
 @jobs_group.command("status")

@@ -72,20 +72,16 @@ def _path(func: Callable[..., Any]) -> str:
 
 
 def run(target: str, *args: Any) -> Any:
-    """Run `module:function` with `args` inside an application context.
+    """Run `module:function` with `args` inside the worker's application context.
 
-    This is what the queue stores: a worker process (with or without an app context of
-    its own) resolves the function by name, and the database session is removed at the
+    This is what the queue stores: the worker (`flask jobs worker`, which holds an app
+    context) resolves the function by name, and the database session is removed at the
     end so the next job starts clean.
     """
+    if not has_app_context():
+        raise RuntimeError("jobs run inside the app: start workers with `flask jobs worker`")
     module_name, _sep, name = target.partition(":")
-    func = getattr(importlib.import_module(module_name), name)
-    if has_app_context():
-        return _call(func, args)
-    from trainer import create_app
-
-    with create_app().app_context():
-        return _call(func, args)
+    return _call(getattr(importlib.import_module(module_name), name), args)
 
 
 def _call(func: Callable[..., Any], args: tuple[Any, ...]) -> Any:
@@ -124,7 +120,7 @@ def enqueue_in(delay: timedelta, func: Callable[..., Any], *args: Any) -> bool:
     """Run `func(*args)` after `delay` (needs a worker with its scheduler).
 
     Returns False where jobs run inline: nothing is scheduled and the caller's own sweep
-    (`flask jobs sweep`) picks the work up later.
+    (`flask mail sweep`) picks the work up later.
     """
     jobs = settings()
     if jobs.redis is None:

@@ -12,12 +12,9 @@ import time as clock
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
-
-from flask import current_app
 
 from trainer.jobs.queue import enqueue, settings
-from trainer.timeutil import utcnow
+from trainer.timeutil import program_timezone, utcnow
 
 
 @dataclass(frozen=True)
@@ -49,8 +46,7 @@ def register_every_minute(func: Callable[[], object]) -> None:
 
 def program_now(now: datetime | None = None) -> datetime:
     """The time on the program's clock (its time zone), for "which day is it"."""
-    zone = ZoneInfo(current_app.config.get("PROGRAM_TIMEZONE", "America/Chicago"))
-    return (now or utcnow()).astimezone(zone)
+    return (now or utcnow()).astimezone(program_timezone())
 
 
 def tick(now: datetime | None = None) -> list[str]:

@@ -6,7 +6,7 @@ Rules only: no request, no commit. Views call these and commit once.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -17,19 +17,20 @@ from trainer.auth.models import User
 from trainer.catalog.models import ModuleVersion, Track
 from trainer.catalog.services import active_tracks
 from trainer.core.contacts import ContactsBox
+from trainer.core.hooks import Hook
 from trainer.extensions import db
 from trainer.learning.models import Enrollment, LessonProgress, ModuleProgress
 from trainer.orgs.sheets import TrainingLine
 from trainer.timeutil import utcnow
 
-#: Called with the enrollment when its last module is passed (certificates listen).
-COMPLETION_HOOKS: list[Callable[[Enrollment], None]] = []
-#: Gives a learner's due date for a new enrollment (compliance sets it).
-DUE_DATE_PROVIDERS: list[Callable[[User], date | None]] = []
-#: Gives the minimum minutes a module must last for a learner (jurisdiction rules).
-MINIMUM_MINUTES_PROVIDERS: list[Callable[[User], int]] = []
-#: Gives the reporting contacts a lesson shows a learner, in a language (compliance).
-CONTACTS_PROVIDERS: list[Callable[[User, str], ContactsBox | None]] = []
+#: Emitted with the enrollment when its last module is passed (certificates listen).
+TRACK_COMPLETED: Hook[[Enrollment], None] = Hook("learning.track_completed")
+#: Asks a learner's due date for a new enrollment (compliance answers).
+DUE_DATE: Hook[[User], date | None] = Hook("learning.due_date")
+#: Asks the minimum minutes a module must last for a learner (jurisdiction rules).
+MINIMUM_MINUTES: Hook[[User], int] = Hook("learning.minimum_minutes")
+#: Asks the reporting contacts a lesson shows a learner, in a language (compliance).
+LESSON_CONTACTS: Hook[[User, str], ContactsBox | None] = Hook("learning.lesson_contacts")
 
 
 class TooEarly(Exception):  # noqa: N818 - a refusal, not a crash
@@ -89,7 +90,7 @@ def enroll(
         .limit(1)
     )
     if due_date is None:
-        due_date = next((d for p in DUE_DATE_PROVIDERS if (d := p(user)) is not None), None)
+        due_date = next((d for d in DUE_DATE.emit(user) if d is not None), None)
     enrollment = Enrollment(
         user_id=user.id,
         track_id=track.id,
@@ -184,7 +185,7 @@ def start_module(progress: ModuleProgress) -> ModuleVersion:
 def pacing_factor(version: ModuleVersion, user: User) -> float:
     """Stretch lesson minimums so the module lasts at least the jurisdiction's minimum."""
     authored = sum(lesson["minimum_seconds"] for lesson in version.lessons)
-    required = max([version.minimum_minutes] + [p(user) for p in MINIMUM_MINUTES_PROVIDERS]) * 60
+    required = max([version.minimum_minutes, *MINIMUM_MINUTES.emit(user)]) * 60
     if authored <= 0 or authored >= required:
         return 1.0
     return required / authored
@@ -199,7 +200,7 @@ def lesson_contacts(lesson: dict[str, Any], user: User, language: str) -> Contac
     """The contacts box for a lesson marked `contacts: true`, else None."""
     if not lesson.get("contacts"):
         return None
-    return next((box for p in CONTACTS_PROVIDERS if (box := p(user, language))), None)
+    return next((box for box in LESSON_CONTACTS.emit(user, language) if box), None)
 
 
 def lesson_index(version: ModuleVersion, lesson_id: str) -> int:
@@ -307,10 +308,16 @@ def mark_passed(progress: ModuleProgress, score: float) -> bool:
     if enrollment.completed_at is None and all(m.passed_at for m in enrollment.modules):
         enrollment.completed_at = utcnow()
         db.session.flush()
-        for hook in COMPLETION_HOOKS:
-            hook(enrollment)
+        TRACK_COMPLETED.emit(enrollment)
         return True
     return False
+
+
+def module_passed(progress_id: int, score: float) -> None:
+    """Grading reports a passed post-test: record it; the track completes with its last module."""
+    progress = db.session.get(ModuleProgress, progress_id)
+    if progress is not None:
+        mark_passed(progress, score)
 
 
 def grant_extra_round(progress: ModuleProgress, *, actor: User) -> None:

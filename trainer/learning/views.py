@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import (
     Blueprint,
     Response,
@@ -18,13 +16,16 @@ from flask import (
 )
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from trainer import timeutil
 from trainer.assessments import services as tests
 from trainer.assessments.models import Attempt
 from trainer.auth.models import User
 from trainer.catalog.models import Track
 from trainer.core.http import form_id
+from trainer.core.navigation import NavLink
 from trainer.core.safety import safe_next
 from trainer.core.text import localized
 from trainer.extensions import db
@@ -38,9 +39,12 @@ from trainer.learning.presenters import (
     step_indicator,
     track_overview,
 )
-from trainer.policy import Permission, StaffAction, authorize_manage, requires
+from trainer.policy import Permission, StaffAction, authorize_manage, own_or_404, requires, shows
 
 bp = Blueprint("learning", __name__, url_prefix="/learn")
+
+#: The header links this feature contributes (see trainer.core.navigation).
+NAVIGATION = (NavLink("learning.home", _l("My training"), 10, shows(Permission.LEARN)),)
 
 
 def _lang() -> str:
@@ -48,9 +52,9 @@ def _lang() -> str:
 
 
 def _my_progress(progress_id: int) -> ModuleProgress:
-    progress = db.session.get(ModuleProgress, progress_id)
-    if progress is None or progress.enrollment.user_id != current_user.id:
-        abort(404)
+    progress = own_or_404(
+        db.session.get(ModuleProgress, progress_id), lambda p: p.enrollment.user_id
+    )
     if not services.is_open(progress):
         flash(_("Finish the module before this one first."), "error")
         abort(redirect(url_for("learning.home")))
@@ -58,10 +62,7 @@ def _my_progress(progress_id: int) -> ModuleProgress:
 
 
 def _my_attempt(attempt_id: int) -> Attempt:
-    attempt = db.session.get(Attempt, attempt_id)
-    if attempt is None or attempt.user_id != current_user.id:
-        abort(404)
-    return attempt
+    return own_or_404(db.session.get(Attempt, attempt_id), lambda a: a.user_id)
 
 
 def _progress_of(attempt: Attempt) -> ModuleProgress:
@@ -76,7 +77,7 @@ def _progress_of(attempt: Attempt) -> ModuleProgress:
 def home() -> str:
     """Every track the learner is enrolled in, with each module's state."""
     enrollments = services.enrollments_of(current_user)
-    today, soon = date.today(), current_app.config["DUE_SOON_DAYS"]
+    today, soon = timeutil.today(), current_app.config["DUE_SOON_DAYS"]
     return render_template(
         "learning/home.html",
         tracks=[track_overview(e, _lang(), today, soon) for e in enrollments],

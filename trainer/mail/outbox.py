@@ -33,7 +33,7 @@ def queue_delivery(mail_id: int) -> None:
     try:
         jobs.enqueue(deliver, mail_id, job_id=f"mail-{mail_id}")
     except Exception:
-        log.exception("could not queue mail %s; `flask jobs sweep` will send it", mail_id)
+        log.exception("could not queue mail %s; `flask mail sweep` will send it", mail_id)
 
 
 def _claim(session: Session, mail_id: int) -> bool:

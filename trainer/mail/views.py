@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from trainer.core.http import arg_int
+from trainer.core.navigation import NavLink
 from trainer.extensions import db
 from trainer.mail import outbox
 from trainer.mail.models import MailStatus, OutboxMail
-from trainer.policy import Permission, requires
+from trainer.policy import Permission, requires, shows
 
 bp = Blueprint("mail", __name__, url_prefix="/admin/mail")
+NAVIGATION = (NavLink("mail.outbox_list", _l("Outgoing mail"), 125, shows(Permission.USER_ADMIN)),)
 PAGE_SIZE = 50
 SHOWN = (MailStatus.FAILED, MailStatus.PENDING, MailStatus.SENDING, MailStatus.SENT)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -11,14 +9,15 @@ from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from trainer import timeutil
 from trainer.core.contacts import parse_phone
 from trainer.core.printable import Printable, clean
 from trainer.core.validators import EmailAddress
-from trainer.orgs.jobroles import EMPLOYMENT_TYPES, LANGUAGE_NAMES, ORG_KINDS, job_role_choices
+from trainer.core.vocabulary import EMPLOYMENT_TYPES, LANGUAGE_NAMES, ORG_KINDS, job_role_choices
 
 
 def _not_future(form: FlaskForm, field: DateField) -> None:
-    if field.data and field.data > date.today():
+    if field.data and field.data > timeutil.today():
         raise ValidationError(_l("The hire date cannot be in the future."))
 
 

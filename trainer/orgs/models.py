@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String
@@ -10,14 +9,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trainer.extensions import db
 from trainer.timeutil import UTCDateTime, utcnow
-
-
-class OrgKind(enum.StrEnum):
-    """What kind of organization it is; decides which tracks and laws apply."""
-
-    HOTEL = "hotel"
-    CITY_DEPARTMENT = "city_department"
-    PARTNER = "partner"
 
 
 class Organization(db.Model):

@@ -8,28 +8,34 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from email_validator import EmailNotValidError
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
+from trainer import timeutil
 from trainer.audit import services as audit
-from trainer.auth.models import Role, User, new_security_stamp
-from trainer.core import csvout, printable
+from trainer.auth.models import EMAIL_INDEX, Role, User, new_security_stamp
+from trainer.auth.services import NotOnOneself
+from trainer.core import csvout, printable, vocabulary
+from trainer.core.hooks import Hook
 from trainer.core.validators import check_email
+from trainer.core.vocabulary import JOB_ROLES
 from trainer.extensions import db
-from trainer.orgs.jobroles import EMPLOYMENT_TYPES, JOB_ROLES
+from trainer.orgs.jobroles import EMPLOYMENT_TYPES
 from trainer.orgs.models import Organization, OrganizationContact
 from trainer.timeutil import utcnow
 
-LANGUAGES = ("en", "es", "vi")
+LANGUAGES = vocabulary.LANGUAGES
 
 #: Hooks run after a staff member is created or changes job role (enrollment listens).
-STAFF_HOOKS: list[Callable[[User], None]] = []
+STAFF_ADDED: Hook[[User], None] = Hook("orgs.staff_added")
 
 
 @dataclass
@@ -100,16 +106,30 @@ class StaffData:
     under_16_at_hire: bool = False
 
 
-def email_taken(email: str, *, except_user_id: int | None = None) -> bool:
-    """True when another account already uses this email (case-insensitive)."""
-    query = select(User.id).where(func.lower(User.email) == email.strip().lower())
-    if except_user_id is not None:
-        query = query.where(User.id != except_user_id)
-    return db.session.scalar(query.limit(1)) is not None
+class EmailTaken(ValueError):  # noqa: N818 - a refusal, not a crash
+    """Another account already uses this e-mail address (case-insensitive)."""
+
+
+def _flush_person(user: User, changes: dict[str, Any] | None = None) -> None:
+    """Write a new person, or these changes to one: the unique index decides whether the
+    e-mail is free (no check before, so two requests at once cannot both take it)."""
+    try:
+        with db.session.begin_nested():
+            for key, value in (changes or {}).items():
+                setattr(user, key, value)
+            db.session.add(user)
+            db.session.flush()
+    except IntegrityError as error:
+        if EMAIL_INDEX not in str(error.orig):
+            raise
+        raise EmailTaken(user.email) from None
 
 
 def add_staff(org: Organization, data: StaffData, *, actor: User) -> User:
-    """Add a learner to the organization (email optional) and run enrollment hooks."""
+    """Add a learner to the organization (email optional) and run enrollment hooks.
+
+    Raises `EmailTaken` when another account uses the e-mail; the caller rolls back.
+    """
     user = User(
         organization_id=org.id,
         first_name=data.first_name.strip(),
@@ -124,16 +144,17 @@ def add_staff(org: Organization, data: StaffData, *, actor: User) -> User:
         role=Role.LEARNER.value,
     )
     user.organization = org
-    db.session.add(user)
-    db.session.flush()
+    _flush_person(user)
     audit.about_person("staff.added", user, actor_id=actor.id)
-    for hook in STAFF_HOOKS:
-        hook(user)
+    STAFF_ADDED.emit(user)
     return user
 
 
 def update_staff(user: User, data: StaffData, *, actor: User) -> None:
-    """Change a staff member's details; a new job role re-runs enrollment hooks."""
+    """Change a staff member's details; a new job role re-runs enrollment hooks.
+
+    Raises `EmailTaken` when another account uses the new e-mail; the caller rolls back.
+    """
     new_email = (data.email or "").strip().lower() or None
     values = {
         "first_name": data.first_name.strip(),
@@ -147,18 +168,17 @@ def update_staff(user: User, data: StaffData, *, actor: User) -> None:
         "under_16_at_hire": data.under_16_at_hire,
     }
     changed = {k: v for k, v in values.items() if getattr(user, k) != v}
-    for key, value in changed.items():
-        setattr(user, key, value)
+    changes: dict[str, Any] = dict(changed)
     if "email" in changed:
         # links sent to the old address stop working, and so do open sessions
-        user.security_stamp = new_security_stamp()
+        changes["security_stamp"] = new_security_stamp()
+    _flush_person(user, changes)
     if changed:
         audit.about_person(
             "staff.updated", user, actor_id=actor.id, details={"fields": sorted(changed)}
         )
     if "job_role" in changed:
-        for hook in STAFF_HOOKS:
-            hook(user)
+        STAFF_ADDED.emit(user)
 
 
 def record_invitation(user: User, *, actor: User) -> None:
@@ -167,7 +187,12 @@ def record_invitation(user: User, *, actor: User) -> None:
 
 
 def set_staff_active(user: User, active: bool, *, actor: User) -> None:
-    """Deactivate (or reactivate) a person; every record they have is kept."""
+    """Deactivate (or reactivate) a person; every record they have is kept.
+
+    Nobody deactivates their own account (`NotOnOneself`): they would be locked out.
+    """
+    if not active and user.id == actor.id:
+        raise NotOnOneself("one's own account cannot be deactivated")
     if user.active == active:
         return
     user.active = active
@@ -414,10 +439,10 @@ def _check_row(
             _(
                 "“%(value)s” is not a date; use YYYY-MM-DD (for example %(example)s) or MM/DD/YYYY",
                 value=given_hire[:60],
-                example=date.today().replace(day=1).isoformat(),
+                example=timeutil.today().replace(day=1).isoformat(),
             ),
         )
-    elif hire is not None and hire > date.today():
+    elif hire is not None and hire > timeutil.today():
         error("hire_date", _("hire date is in the future"))
     given_language = record.get("language", "").strip()
     language = _language_code(given_language)
@@ -452,7 +477,7 @@ def _check_row(
             last_name=record["last_name"],
             email=email or None,
             job_role=job_role or "other",
-            hire_date=hire or date.today(),
+            hire_date=hire or timeutil.today(),
             language=language or "en",
             employment=employment or "direct",
             under_16_at_hire=young,

@@ -15,7 +15,7 @@ Sheets are rendered to one PDF (a page per person) from plain data, like certifi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -26,7 +26,9 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from trainer.auth.models import Role, User
+from trainer.core import vocabulary
 from trainer.core.branding import Branding
+from trainer.core.hooks import Hook
 from trainer.core.pdf import html_to_pdf
 from trainer.core.qr import qr_svg
 from trainer.core.text import localized
@@ -34,7 +36,7 @@ from trainer.extensions import db
 from trainer.orgs.models import Organization
 
 TEMPLATE = "orgs/access_sheets_pdf.html"
-SHEET_LANGUAGES = ("en", "es", "vi")
+SHEET_LANGUAGES = vocabulary.LANGUAGES
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,7 @@ class TrainingLine:
 
 
 #: Who knows a person's trainings (learning registers itself in create_app).
-TRAINING_PROVIDERS: list[Callable[[User], list[TrainingLine]]] = []
+TRAININGS_OF: Hook[[User], list[TrainingLine]] = Hook("orgs.trainings_of")
 
 
 @dataclass(frozen=True)
@@ -69,10 +71,7 @@ class Sheet:
 
 def trainings_of(user: User) -> tuple[TrainingLine, ...]:
     """The person's trainings, from every provider."""
-    lines: list[TrainingLine] = []
-    for provider in TRAINING_PROVIDERS:
-        lines.extend(provider(user))
-    return tuple(lines)
+    return tuple(line for lines in TRAININGS_OF.emit(user) for line in lines)
 
 
 def without_sign_in(org: Organization) -> list[User]:

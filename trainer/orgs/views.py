@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import (
     Blueprint,
     Response,
@@ -17,24 +15,56 @@ from flask import (
 )
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from trainer import timeutil
 from trainer.auth import services as auth_services
 from trainer.auth.models import Role, User
 from trainer.catalog.services import active_tracks
 from trainer.core.branding import branding
 from trainer.core.http import arg_id
+from trainer.core.navigation import NavLink
 from trainer.core.text import localized
+from trainer.core.vocabulary import DEPARTMENTS
 from trainer.extensions import db
 from trainer.mail import send_after_commit
 from trainer.orgs import services, sheets
 from trainer.orgs.forms import ContactForm, ImportForm, OrganizationForm, StaffForm
-from trainer.orgs.jobroles import DEPARTMENTS
 from trainer.orgs.models import Organization, OrganizationContact
-from trainer.policy import Permission, StaffAction, authorize, authorize_manage, requires
+from trainer.policy import (
+    Permission,
+    StaffAction,
+    authorize,
+    authorize_manage,
+    get_in_scope,
+    jurisdiction_of,
+    names_organization,
+    organization_args,
+    organization_for,
+    requires,
+    shows,
+)
 
 bp = Blueprint("orgs", __name__, url_prefix="/orgs")
+
+#: The header links this feature contributes (see trainer.core.navigation).
+NAVIGATION = (
+    NavLink("orgs.staff_list", _l("Staff"), 40, shows(Permission.STAFF_MANAGE)),
+    NavLink(
+        "orgs.contact_list",
+        _l("Workplace contacts"),
+        50,
+        shows(Permission.CONTACTS_MANAGE, roles=(Role.MANAGER,)),
+    ),
+    NavLink(
+        "orgs.org_list",
+        _l("Organizations"),
+        70,
+        shows(Permission.ORG_VIEW, roles=(Role.AUDITOR, Role.ADMIN)),
+    ),
+)
 
 
 def _org_form(org: Organization | None = None) -> OrganizationForm:
@@ -62,11 +92,7 @@ def _org_data(form: OrganizationForm) -> services.OrgData:
 
 
 def _get_org(org_id: int, permission: Permission) -> Organization:
-    org = db.session.get(Organization, org_id)
-    if org is None:
-        abort(404)
-    authorize(permission, org)
-    return org
+    return get_in_scope(Organization, org_id, permission, lambda org: org)
 
 
 def _get_staff(user_id: int, action: StaffAction) -> User:
@@ -75,23 +101,22 @@ def _get_staff(user_id: int, action: StaffAction) -> User:
 
 
 def _manager_org() -> Organization:
-    """The organization a manager manages (admins pick one with ?org=)."""
-    org_id = arg_id("org") if current_user.role == Role.ADMIN else None
-    if org_id is not None:
-        return _get_org(org_id, Permission.STAFF_VIEW)
-    if current_user.organization is None:
-        abort(404)
-    return current_user.organization
+    """The organization a manager manages (admins and auditors name one with ?org=)."""
+    return _org_for(Permission.STAFF_VIEW)
+
+
+def _org_for(permission: Permission) -> Organization:
+    return organization_for(Organization, arg_id("org"), permission)
 
 
 @bp.get("/")
 @requires(Permission.ORG_VIEW)
 def org_list() -> str | Response:
     """Organizations: every one for admins, the jurisdiction's for auditors."""
-    if current_user.role == Role.MANAGER:
+    if not names_organization(current_user):
         return redirect(url_for("orgs.staff_list"))
-    jurisdiction = None if current_user.role == Role.ADMIN else current_user.jurisdiction
-    return render_template("orgs/org_list.html", orgs=services.list_orgs(jurisdiction))
+    orgs = services.list_orgs(jurisdiction_of(current_user))
+    return render_template("orgs/org_list.html", orgs=orgs)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -126,10 +151,7 @@ def org_edit(org_id: int) -> Response | str:
 @requires(Permission.STAFF_VIEW)
 def staff_list() -> str:
     """The manager's staff list (admins: ?org=ID; auditors read it per organization)."""
-    if current_user.role == Role.AUDITOR:
-        org = _get_org(arg_id("org") or 0, Permission.STAFF_VIEW)
-    else:
-        org = _manager_org()
+    org = _manager_org()
     return render_template(
         "orgs/staff_list.html",
         org=org,
@@ -159,10 +181,12 @@ def staff_new() -> Response | str:
     org = _manager_org()
     form = StaffForm()
     if form.validate_on_submit():
-        if form.email.data and services.email_taken(form.email.data):
+        try:
+            user = services.add_staff(org, _staff_data(form), actor=current_user)
+        except services.EmailTaken:
+            db.session.rollback()
             form.email.errors.append(_("Another account already uses this email."))
         else:
-            user = services.add_staff(org, _staff_data(form), actor=current_user)
             if user.email:
                 _send_invitation(user)
             db.session.commit()
@@ -178,10 +202,12 @@ def staff_edit(user_id: int) -> Response | str:
     person = _get_staff(user_id, StaffAction.EDIT)
     form = StaffForm(obj=person)
     if form.validate_on_submit():
-        if form.email.data and services.email_taken(form.email.data, except_user_id=person.id):
+        try:
+            services.update_staff(person, _staff_data(form), actor=current_user)
+        except services.EmailTaken:
+            db.session.rollback()
             form.email.errors.append(_("Another account already uses this email."))
         else:
-            services.update_staff(person, _staff_data(form), actor=current_user)
             db.session.commit()
             flash(_("Saved."))
             return redirect(url_for("orgs.staff_list"))
@@ -239,7 +265,7 @@ def staff_invite(user_id: int) -> Response:
 def _sheets_response(people: list[tuple[User, str]], filename: str) -> Response:
     """The access sheets of people whose codes were just issued, as one PDF download."""
     sign_in = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("auth.code_login")
-    today = date.today()
+    today = timeutil.today()
     pdf = sheets.render_sheets(
         [sheets.sheet_for(user, code, sign_in_url=sign_in, today=today) for user, code in people],
         branding(),
@@ -256,7 +282,7 @@ def _sheets_response(people: list[tuple[User, str]], filename: str) -> Response:
 
 def _staff_list_of(person: User) -> str:
     """The staff list a person is on (an admin names the organization)."""
-    org = person.organization_id if current_user.role == Role.ADMIN else None
+    org = person.organization_id if names_organization(current_user) else None
     return url_for("orgs.staff_list", org=org)
 
 
@@ -381,11 +407,7 @@ def staff_import_template() -> Response:
 
 def _contacts_org() -> Organization:
     """The organization whose contacts are edited: the manager's own; admins pick ?org=."""
-    if current_user.role == Role.ADMIN:
-        return _get_org(arg_id("org") or 0, Permission.CONTACTS_MANAGE)
-    if current_user.organization is None:
-        abort(404)
-    return _get_org(current_user.organization.id, Permission.CONTACTS_MANAGE)
+    return _org_for(Permission.CONTACTS_MANAGE)
 
 
 def _get_contact(contact_id: int) -> OrganizationContact:
@@ -397,8 +419,7 @@ def _get_contact(contact_id: int) -> OrganizationContact:
 
 
 def _contacts_url(org: Organization) -> str:
-    args = {"org": org.id} if current_user.role == Role.ADMIN else {}
-    return url_for("orgs.contact_list", **args)
+    return url_for("orgs.contact_list", **organization_args(current_user, org))
 
 
 def _contact_data(form: ContactForm) -> services.ContactData:

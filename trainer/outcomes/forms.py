@@ -11,7 +11,7 @@ from wtforms import DateField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
-from trainer.orgs.jobroles import DEPARTMENTS, JOB_ROLES, LANGUAGE_NAMES
+from trainer.core.vocabulary import DEPARTMENTS, JOB_ROLES, LANGUAGE_NAMES
 from trainer.outcomes.services import POST, PRE, Filters
 
 

@@ -70,6 +70,7 @@ from trainer.auth.models import User
 from trainer.catalog.models import Module, ModuleVersion
 from trainer.core import csvout
 from trainer.core.text import localized
+from trainer.core.vocabulary import ORG_KIND_PLURALS, TestKind
 from trainer.extensions import db
 from trainer.learning.models import LessonProgress, ModuleProgress
 from trainer.orgs.models import Organization
@@ -78,8 +79,8 @@ from trainer.timeutil import utcnow
 
 K = TypeVar("K", bound=Hashable)
 
-PRE = "pre"
-POST = "post"
+PRE = TestKind.PRE.value
+POST = TestKind.POST.value
 KINDS = (PRE, POST)
 
 #: Groups with fewer learners than this are never shown on the partners' summary.
@@ -1120,11 +1121,7 @@ def _summary_row(module: str, version: int, group: str, data: _Group, hide: bool
     )
 
 
-ORG_KIND_LABELS: dict[str, Any] = {
-    "hotel": _l("Hotels"),
-    "city_department": _l("City departments"),
-    "partner": _l("Partners"),
-}
+ORG_KIND_LABELS: dict[str, Any] = ORG_KIND_PLURALS
 
 
 def program_summary(language: str = "en", minimum: int = MIN_GROUP) -> dict[str, Table]:
@@ -1215,7 +1212,7 @@ def program_summary(language: str = "en", minimum: int = MIN_GROUP) -> dict[str,
 
 def _language_label(code: str) -> str:
     """The name of a language in itself (the code when unknown)."""
-    from trainer.orgs.jobroles import LANGUAGE_NAMES
+    from trainer.core.vocabulary import LANGUAGE_NAMES
 
     return LANGUAGE_NAMES.get(code, code)
 

@@ -26,17 +26,21 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from trainer.auth.models import Role
 from trainer.catalog.models import ModuleVersion
+from trainer.core.navigation import NavLink
 from trainer.core.text import localized
 from trainer.extensions import db, limiter
 from trainer.outcomes import charts, services
 from trainer.outcomes.forms import OutcomeFilterForm
-from trainer.policy import Permission, public, requires
+from trainer.policy import Permission, jurisdiction_of, public, requires, shows
 
 bp = Blueprint("outcomes", __name__, url_prefix="/outcomes")
+
+#: The header links this feature contributes (see trainer.core.navigation).
+NAVIGATION = (NavLink("outcomes.index", _l("Outcomes"), 100, shows(Permission.AUDIT_VIEW)),)
 
 MODULE_FIGURES = ("gains", "distribution", "items", "test", "flags", "options", "transitions")
 SUMMARY_FIGURES = ("summary", "languages", "org_kinds")
@@ -52,9 +56,7 @@ def stat_filter(value: object) -> str:
 
 def _scope() -> str | None:
     """The viewer's jurisdiction (None: every one, for admins; "-" matches none)."""
-    if current_user.role == Role.ADMIN:
-        return None
-    return current_user.jurisdiction or "-"
+    return jurisdiction_of(current_user)
 
 
 def _language() -> str:
@@ -73,7 +75,7 @@ def _filters() -> tuple[OutcomeFilterForm, services.Filters, str, list[str]]:
     scope = _scope()
     form = OutcomeFilterForm(request.args)
     form.set_choices(services.organizations_in_scope(scope))
-    timezone = current_app.config.get("BABEL_DEFAULT_TIMEZONE", "UTC")
+    timezone = current_app.config["PROGRAM_TIMEZONE"]
     filters, kind, messages = form.read(timezone, scope)
     return form, filters, kind, messages
 

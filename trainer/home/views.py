@@ -16,13 +16,13 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import text
 
-from trainer.auth.models import Role
 from trainer.core.branding import branding
 from trainer.core.safety import safe_next
+from trainer.core.vocabulary import Role
 from trainer.extensions import db
 from trainer.policy import public
 
-bp = Blueprint("core", __name__)
+bp = Blueprint("home", __name__)
 
 ROLE_HOME = {
     Role.LEARNER: "learning.home",
@@ -65,7 +65,7 @@ def set_language() -> Response:
         if current_user.is_authenticated and current_user.language != lang:
             current_user.language = lang
             db.session.commit()
-    return redirect(safe_next(request.form.get("next")) or url_for("core.index"))
+    return redirect(safe_next(request.form.get("next")) or url_for("home.index"))
 
 
 @bp.get("/seal")

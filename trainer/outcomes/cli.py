@@ -37,6 +37,7 @@ from trainer.assessments.statistics import (
     flag_items,
     sparse_item_analysis,
 )
+from trainer.core.vocabulary import TestKind
 
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
@@ -238,7 +239,7 @@ def _parse_day(value: str | None, option: str) -> date | None:
 @click.option("--version", "number", required=True, type=int, help="Module version number.")
 @click.option(
     "--kind",
-    type=click.Choice(["pre", "post"]),
+    type=click.Choice([kind.value for kind in TestKind]),
     default="post",
     show_default=True,
     help="Which test's attempts.",
@@ -280,7 +281,7 @@ def export_marks_command(
         language=language or None,
         date_from=_parse_day(date_from, "--from"),
         date_to=_parse_day(date_to, "--to"),
-        timezone=current_app.config.get("BABEL_DEFAULT_TIMEZONE", "UTC"),
+        timezone=current_app.config["PROGRAM_TIMEZONE"],
         jurisdiction=jurisdiction or None,
     )
     rows = outcomes.load_attempts(version.id, filters)
