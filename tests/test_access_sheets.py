@@ -10,7 +10,7 @@ from pathlib import Path
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from tests.conftest import csrf_token, login
+from tests.support.web import csrf_token, login
 from trainer.audit.models import AuditEvent
 from trainer.auth.models import User
 from trainer.extensions import db

@@ -9,7 +9,8 @@ import time
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from tests.conftest import PASSWORD, csrf_token, login
+from tests.support.factory import PASSWORD
+from tests.support.web import csrf_token, login
 from trainer.audit.models import AuditEvent
 from trainer.auth import services as auth
 from trainer.extensions import db

@@ -13,8 +13,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests import journey
-from tests.conftest import csrf_token, login
+from tests.support import journey
+from tests.support.web import csrf_token, login
 from trainer.audit.models import AuditEvent
 from trainer.core.contacts import parse_phone
 from trainer.extensions import db

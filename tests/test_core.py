@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from config import DevConfig, ProductionConfig, _database_url
-from tests.conftest import csrf_token, login, make_config
+from tests.support.backends import make_config
+from tests.support.web import csrf_token, login
 from trainer import create_app
 from trainer.auth.models import User
 from trainer.extensions import db

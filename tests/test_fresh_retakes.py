@@ -16,8 +16,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import update
 
-from tests import journey
-from tests.conftest import ROOT, Factory, IsolatedClient, login, make_config
+from tests.support import journey
+from tests.support.backends import ROOT, IsolatedClient, make_config
+from tests.support.factory import Factory
+from tests.support.web import login
 from trainer import create_app
 from trainer.assessments.models import Attempt
 from trainer.catalog import bank

@@ -23,8 +23,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.routing import IntegerConverter
 
-from tests.conftest import login
-from tests.matrix_support import ROLES, World, _world
+from tests.support.matrix import ROLES, World, _world
+from tests.support.web import sign_in
 from trainer.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -180,7 +180,7 @@ def _request(data: st.DataObject, rule: Any, method: str, world: World) -> tuple
 def test_no_server_error_on_bad_input(app, client, make, role):
     world = _world(make)
     if role != "anonymous":
-        login(client, world.users[role])
+        sign_in(client, world.users[role])
     routes = [
         (rule, method)
         for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint))

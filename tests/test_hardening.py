@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import csrf_token, login
+from tests.support.web import csrf_token, login
 from trainer.audit.models import AuditEvent
 from trainer.auth import services as auth
 from trainer.auth.models import User
@@ -152,7 +152,7 @@ def test_staff_export_neutralises_formulas(app, client, make):
 
 
 def test_certificate_zip_manifest_neutralises_formulas(app, client, make):
-    from tests.matrix_support import _certificate
+    from tests.support.matrix import _certificate
     from trainer.learning import services as learning
 
     org = make.org()

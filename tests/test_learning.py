@@ -8,8 +8,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select, update
 
-from tests import journey
-from tests.conftest import csrf_token, login
+from tests.support import journey
+from tests.support.web import csrf_token, login
 from trainer.assessments.models import Attempt, Response
 from trainer.certificates.models import Certificate
 from trainer.extensions import db

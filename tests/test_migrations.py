@@ -17,7 +17,7 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import IntegrityError
 
-from tests.conftest import _backends, _postgres_url, make_config
+from tests.support.backends import backends, make_config, postgres_url
 from trainer import create_app
 from trainer.extensions import db
 
@@ -29,7 +29,7 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(params=_backends())
+@pytest.fixture(params=backends())
 def empty_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
     """An app on an empty database (a new SQLite file, or a new PostgreSQL schema)."""
     overrides: dict[str, Any] = {"AUDIT_CHECKPOINT_FILE": str(tmp_path / "cp.jsonl")}
@@ -37,7 +37,7 @@ def empty_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
     else:
-        url = _postgres_url()
+        url = postgres_url()
         assert url
         schema = f"mig_{os.getpid()}_{secrets.token_hex(3)}"
         engine = create_engine(url)

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import csrf_token, login
+from tests.support.web import csrf_token, login
 from trainer.audit.models import AuditEvent
 from trainer.auth.models import User
 from trainer.extensions import db

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import csrf_token, login
+from tests.support.web import csrf_token, login
 from trainer.auth import services as auth
 from trainer.auth.models import Role, User
 from trainer.extensions import db

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
-from tests import journey
-from tests.conftest import login
+from tests.support import journey
+from tests.support.web import login
 from trainer.assessments import scoring
 from trainer.assessments import services as tests
 from trainer.assessments.models import Attempt, Response

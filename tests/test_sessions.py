@@ -10,7 +10,9 @@ import pytest
 from flask import Flask
 
 from config import ProductionConfig
-from tests.conftest import PASSWORD, csrf_token, login, make_config
+from tests.support.backends import make_config
+from tests.support.factory import PASSWORD
+from tests.support.web import csrf_token, login
 from trainer import create_app
 from trainer.audit.models import AuditEvent
 from trainer.auth.models import User

@@ -13,7 +13,7 @@ from typing import Any
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
-from tests.conftest import csrf_token
+from tests.support.web import csrf_token
 from trainer.assessments.models import Attempt
 from trainer.assessments.scoring import correct_values
 from trainer.extensions import db

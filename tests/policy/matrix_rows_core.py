@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.matrix_support import (
+from tests.support.matrix import (
     LOGIN,
     ROLES,
     UrlFn,

@@ -7,7 +7,7 @@ ignores (with a message) rather than obeys, so both answer 200.
 
 from __future__ import annotations
 
-from tests.matrix_support import LOGIN, ROLES, UrlFn, org_id, same
+from tests.support.matrix import LOGIN, ROLES, UrlFn, org_id, same
 
 AUDITORS_AND_ADMINS = {
     "anonymous": same(LOGIN),

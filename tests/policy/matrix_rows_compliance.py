@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from tests.matrix_support import LOGIN, ROLES, UrlFn, World, org_id, same, staff_id
+from tests.support.matrix import LOGIN, ROLES, UrlFn, World, org_id, same, staff_id
 from trainer.extensions import db
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.matrix_support import LOGIN, UrlFn, World, org_id, same
+from tests.support.matrix import LOGIN, UrlFn, World, org_id, same
 from trainer.extensions import db
 
 

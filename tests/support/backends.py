@@ -1,0 +1,102 @@
+"""The databases the suite runs on, the test configuration, and the test client."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
+
+from config import TestConfig
+from trainer.extensions import db
+
+ROOT = Path(__file__).resolve().parents[2]
+#: Synced once per backend from modules/ and kept between tests.
+CONTENT_TABLES = {"module", "module_version", "track", "track_module"}
+
+
+def postgres_url() -> str | None:
+    """TEST_DATABASE_URL with the psycopg driver named, or None when unset."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return None
+    return re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", url)
+
+
+def _postgres_reachable(url: str) -> str | None:
+    try:
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except OperationalError as exc:
+        return str(exc).splitlines()[0]
+    return None
+
+
+def backends() -> list[Any]:
+    """Pytest params: SQLite always, PostgreSQL when reachable (required under CI=true)."""
+    params: list[Any] = ["sqlite"]
+    url = postgres_url()
+    in_ci = os.environ.get("CI", "").lower() == "true"
+    if url is None:
+        if in_ci:
+            raise pytest.UsageError("CI=true needs TEST_DATABASE_URL (PostgreSQL).")
+        reason = "TEST_DATABASE_URL is not set: PostgreSQL tests skipped"
+        params.append(pytest.param("postgresql", marks=pytest.mark.skip(reason=reason)))
+    else:
+        problem = _postgres_reachable(url)
+        if problem and in_ci:
+            raise pytest.UsageError(f"PostgreSQL at TEST_DATABASE_URL unreachable: {problem}")
+        if problem:
+            reason = f"PostgreSQL unreachable: {problem}"
+            params.append(pytest.param("postgresql", marks=pytest.mark.skip(reason=reason)))
+        else:
+            params.append(pytest.param("postgresql", marks=pytest.mark.postgres))
+    return params
+
+
+class _Config(TestConfig):
+    MODULES_DIR = os.environ.get("TEST_MODULES_DIR", str(ROOT / "modules"))
+    PUBLIC_BASE_URL = "http://localhost"
+    SERVER_NAME = "localhost"
+
+
+def make_config(database_url: str, **overrides: Any) -> type[TestConfig]:
+    """A test configuration class for one database."""
+    return type("Cfg", (_Config,), {"SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+
+
+def clear_data(app: Flask) -> None:
+    """Empty every table but the synced content, and forget audit checkpoints."""
+    Path(app.config["AUDIT_CHECKPOINT_FILE"]).unlink(missing_ok=True)
+    with app.app_context():
+        db.session.remove()
+        tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in CONTENT_TABLES]
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                names = ", ".join(f'"{t.name}"' for t in tables)
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    conn.execute(table.delete())
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in its own app context.
+
+    The test itself holds an app context (for database work); without this, requests
+    would share its `g` and its database session, which real requests never do.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()
+        return response
