@@ -1,6 +1,6 @@
 """Bad input gets a 400 or 404 with a message, never a 500; exports and documents stay safe.
 
-One test per class of defect the fuzz walk (tests/test_fuzz.py) and a review found: out of
+One test per class of defect the fuzz walk (tests/policy/test_fuzz.py) and a review found: out of
 range ids, unicode digits, CR/LF in `next`, NUL and other control characters, CSV cells
 over the parser's limit, a missing organization for an admin; formula cells in every CSV;
 names the certificate cannot print; mail that leaves only after the commit.

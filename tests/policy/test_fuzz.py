@@ -27,7 +27,7 @@ from tests.support.matrix import ROLES, World, _world
 from tests.support.web import sign_in
 from trainer.extensions import db
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SKIP = {"static", "auth.logout"}  # signing out would end the walk's session
 #: Examples per route, method and role; FUZZ_EXAMPLES=100 for a deeper walk by hand.
 EXAMPLES_PER_ROUTE = int(os.environ.get("FUZZ_EXAMPLES", "4"))

@@ -13,7 +13,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "trainer" / "translations"
 LANGUAGES = {"es": 2, "vi": 1}
 # The same keywords as `pybabel extract -k _l -k lazy_gettext -k ngettext:1,2`.

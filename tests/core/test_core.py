@@ -182,7 +182,7 @@ def test_design_system_is_served_by_the_app(client):
     import json
     from pathlib import Path
 
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     package = json.loads((root / "package.json").read_text())
     lock = json.loads((root / "package-lock.json").read_text())
     version = package["dependencies"]["@uswds/uswds"]
