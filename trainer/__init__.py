@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TypeVar
 
 from flask import Flask
 
@@ -174,6 +175,9 @@ def _register_cli(app: Flask) -> None:
         app.cli.add_command(group)
 
 
+_Hook = TypeVar("_Hook")
+
+
 def _connect_features() -> None:
     """Wire the hooks through which one feature reacts to another's events."""
     from trainer.catalog import services as catalog
@@ -183,15 +187,16 @@ def _connect_features() -> None:
     from trainer.orgs import services as orgs
     from trainer.orgs import sheets
 
-    hooks = (
-        (orgs.STAFF_HOOKS, learning.enroll_automatically),
-        (learning.COMPLETION_HOOKS, certificates.issue_for_enrollment),
-        (learning.DUE_DATE_PROVIDERS, compliance.first_due_date),
-        (learning.MINIMUM_MINUTES_PROVIDERS, compliance.minimum_minutes_for),
-        (learning.CONTACTS_PROVIDERS, compliance.contacts_for_learner),
-        (catalog.PREVIEW_CONTACTS_PROVIDERS, compliance.contacts_box),
-        (sheets.TRAINING_PROVIDERS, learning.trainings_for_sheet),
-    )
-    for registry, hook in hooks:
-        if hook not in registry:
-            registry.append(hook)  # type: ignore[attr-defined]
+    _subscribe(orgs.STAFF_HOOKS, learning.enroll_automatically)
+    _subscribe(learning.COMPLETION_HOOKS, certificates.issue_for_enrollment)
+    _subscribe(learning.DUE_DATE_PROVIDERS, compliance.first_due_date)
+    _subscribe(learning.MINIMUM_MINUTES_PROVIDERS, compliance.minimum_minutes_for)
+    _subscribe(learning.CONTACTS_PROVIDERS, compliance.contacts_for_learner)
+    _subscribe(catalog.PREVIEW_CONTACTS_PROVIDERS, compliance.contacts_box)
+    _subscribe(sheets.TRAINING_PROVIDERS, learning.trainings_for_sheet)
+
+
+def _subscribe(registry: list[_Hook], hook: _Hook) -> None:
+    """Add `hook` to `registry` once (create_app may run more than once per process)."""
+    if hook not in registry:
+        registry.append(hook)

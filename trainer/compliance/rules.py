@@ -27,6 +27,7 @@ The result names the rule that set the date; on a tie, the first one in the orde
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -214,7 +215,8 @@ class Unconfirmed:
     """A fact in a rule file that is not confirmed, and why the value used was chosen."""
 
     field: str
-    note: Mapping[str, str] = field(hash=False)
+    # `field` names the attribute above within this class body: spelled out in full.
+    note: Mapping[str, str] = dataclasses.field(hash=False)
 
 
 @dataclass(frozen=True)
@@ -1106,8 +1108,14 @@ class _RuleChecker:
                 self.problem(
                     item.line_of("where"), "contacts.where: only for an unconfirmed contact"
                 )
-        if len(self.problems) > count or label is None:
-            return None
+        if (
+            len(self.problems) > count
+            or label is None
+            or not isinstance(contact_id, str)
+            or not isinstance(kind, str)
+            or not isinstance(source, str)
+        ):
+            return None  # a problem was recorded for each of these
         return Contact(
             id=contact_id,
             kind=kind,

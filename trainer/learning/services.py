@@ -23,7 +23,7 @@ from trainer.orgs.sheets import TrainingLine
 from trainer.timeutil import utcnow
 
 #: Called with the enrollment when its last module is passed (certificates listen).
-COMPLETION_HOOKS: list[Callable[[Enrollment], None]] = []
+COMPLETION_HOOKS: list[Callable[[Enrollment], object]] = []  # what a hook returns is ignored
 #: Gives a learner's due date for a new enrollment (compliance sets it).
 DUE_DATE_PROVIDERS: list[Callable[[User], date | None]] = []
 #: Gives the minimum minutes a module must last for a learner (jurisdiction rules).

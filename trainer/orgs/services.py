@@ -27,7 +27,7 @@ from trainer.timeutil import utcnow
 LANGUAGES = ("en", "es", "vi")
 
 #: Hooks run after a staff member is created or changes job role (enrollment listens).
-STAFF_HOOKS: list[Callable[[User], None]] = []
+STAFF_HOOKS: list[Callable[[User], object]] = []  # what a hook returns is ignored
 
 
 @dataclass

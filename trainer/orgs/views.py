@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -18,6 +18,7 @@ from flask import (
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from trainer.auth import services as auth_services
@@ -144,7 +145,7 @@ def _staff_data(form: StaffForm) -> services.StaffData:
         last_name=form.last_name.data or "",
         email=form.email.data or None,
         job_role=form.job_role.data or "other",
-        hire_date=form.hire_date.data,  # type: ignore[arg-type]
+        hire_date=form.hire_date.data,
         language=form.language.data or "en",
         extra_time_percent=form.extra_time_percent.data or 0,
         employment=form.employment.data or "direct",
@@ -379,7 +380,7 @@ def _get_contact(contact_id: int) -> OrganizationContact:
 
 
 def _contacts_url(org: Organization) -> str:
-    args = {"org": org.id} if current_user.role == Role.ADMIN else {}
+    args: dict[str, Any] = {"org": org.id} if current_user.role == Role.ADMIN else {}
     return url_for("orgs.contact_list", **args)
 
 
