@@ -12,7 +12,7 @@ USWDS_OUT := trainer/static/uswds
 USWDS_STAMP := $(USWDS_OUT)/.installed
 TRANSLATIONS := $(patsubst %.po,%.mo,$(wildcard trainer/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test setup system-deps venv translations assets messages db content demo lint format bench clean
+.PHONY: run test test-fast typecheck setup system-deps venv translations assets messages db content demo lint format bench clean
 
 run: setup db content demo
 	@echo
@@ -27,9 +27,15 @@ test: setup
 	    pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; }; then \
 	  export TEST_DATABASE_URL="postgresql://postgres@127.0.0.1:5432/test"; \
 	fi; \
-	$(BIN)/ruff check . && $(BIN)/ruff format --check . && \
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy && \
 	$(BIN)/flask content check && $(BIN)/flask compliance check && \
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+# The inner loop: SQLite only, no browser, stop at the first failure. Pass a path or -k
+# through PYTEST_ARGS, e.g. `make test-fast PYTEST_ARGS=tests/orgs`.
+test-fast: setup
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -q -x -p no:cacheprovider \
+	  -m "not browser and not postgres" $(PYTEST_ARGS)
 
 setup: system-deps $(STAMP) translations assets
 
@@ -108,6 +114,10 @@ demo: content
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff format .

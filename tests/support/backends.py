@@ -41,7 +41,11 @@ def _postgres_reachable(url: str) -> str | None:
 
 
 def backends() -> list[Any]:
-    """Pytest params: SQLite always, PostgreSQL when reachable (required under CI=true)."""
+    """Pytest params: SQLite always, PostgreSQL when reachable (required under CI=true).
+
+    The PostgreSQL param is marked `postgres` even when skipped, so `-m "not postgres"`
+    leaves it out of the run instead of reporting it skipped.
+    """
     params: list[Any] = ["sqlite"]
     url = postgres_url()
     in_ci = os.environ.get("CI", "").lower() == "true"
@@ -49,14 +53,16 @@ def backends() -> list[Any]:
         if in_ci:
             raise pytest.UsageError("CI=true needs TEST_DATABASE_URL (PostgreSQL).")
         reason = "TEST_DATABASE_URL is not set: PostgreSQL tests skipped"
-        params.append(pytest.param("postgresql", marks=pytest.mark.skip(reason=reason)))
+        skipped = [pytest.mark.postgres, pytest.mark.skip(reason=reason)]
+        params.append(pytest.param("postgresql", marks=skipped))
     else:
         problem = _postgres_reachable(url)
         if problem and in_ci:
             raise pytest.UsageError(f"PostgreSQL at TEST_DATABASE_URL unreachable: {problem}")
         if problem:
             reason = f"PostgreSQL unreachable: {problem}"
-            params.append(pytest.param("postgresql", marks=pytest.mark.skip(reason=reason)))
+            skipped = [pytest.mark.postgres, pytest.mark.skip(reason=reason)]
+            params.append(pytest.param("postgresql", marks=skipped))
         else:
             params.append(pytest.param("postgresql", marks=pytest.mark.postgres))
     return params
