@@ -1,7 +1,7 @@
 """Who may do what: the one place that decides.
 
 Every view declares its permission with `@requires(PERMISSION)` (or `@public`), and
-`tests/test_policy_matrix.py` checks every route against every role. A permission names
+`tests/policy/test_matrix.py` checks every route against every role. A permission names
 what a role may do at all; `in_scope` then says whether a role may touch one particular
 organization (a manager only their own, an auditor only their jurisdiction).
 """
