@@ -12,7 +12,7 @@ USWDS_OUT := trainer/static/uswds
 USWDS_STAMP := $(USWDS_OUT)/.installed
 TRANSLATIONS := $(patsubst %.po,%.mo,$(wildcard trainer/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test setup system-deps venv translations assets messages db content demo lint format bench clean
+.PHONY: run test test-fast typecheck setup system-deps venv translations assets messages db content demo lint format bench clean
 
 run: setup db content demo
 	@echo
@@ -37,8 +37,15 @@ test: setup
 	  export TEST_DATABASE_URL="postgresql://postgres@127.0.0.1:5432/test"; \
 	fi; \
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports && \
+	$(BIN)/mypy && \
 	$(BIN)/flask content check && $(BIN)/flask compliance check && \
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+# The inner loop: SQLite only, no browser, stop at the first failure. Pass a path or -k
+# through PYTEST_ARGS, e.g. `make test-fast PYTEST_ARGS=tests/orgs`.
+test-fast: setup
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -q -x -p no:cacheprovider \
+	  -m "not browser and not postgres" $(PYTEST_ARGS)
 
 setup: system-deps $(STAMP) translations assets
 
@@ -118,6 +125,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff format .

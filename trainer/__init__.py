@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TypeVar
 
 from flask import Flask
 
@@ -205,6 +206,9 @@ def _register_cli(app: Flask) -> None:
         stats_group,
     ):
         app.cli.add_command(group)
+
+
+_Hook = TypeVar("_Hook")
 
 
 def _connect_features() -> None:

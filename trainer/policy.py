@@ -1,7 +1,7 @@
 """Who may do what, and to which records: the one place that decides.
 
 Every view declares its permission with `@requires(PERMISSION)` (or `@public`), and
-`tests/test_policy_matrix.py` checks every route against every role. A permission names
+`tests/policy/test_matrix.py` checks every route against every role. A permission names
 what a role may do at all; the scope then says which organizations' records a person
 reaches (a manager: their own; an auditor: their jurisdiction; an admin: all). Views ask
 `organization_for`, `get_in_scope` or `scope_of` rather than working out scope
@@ -196,12 +196,12 @@ def names_organization(user: ScopedUser) -> bool:
     return user.role in (Role.ADMIN, Role.AUDITOR)
 
 
-def organization_args(user: ScopedUser, org: ScopedOrg) -> dict[str, int]:
+def organization_args(user: ScopedUser, org: ScopedOrg) -> dict[str, Any]:
     """The `?org=` argument the links of someone who names organizations carry."""
     return {"org": org.id} if names_organization(user) else {}
 
 
-def current_organization_args(org: ScopedOrg) -> dict[str, int]:
+def current_organization_args(org: ScopedOrg) -> dict[str, Any]:
     """`organization_args` for the signed-in person (templates: `**org_args(org)`)."""
     return organization_args(current_user, org)
 

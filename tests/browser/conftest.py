@@ -28,8 +28,9 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from tests.conftest import Factory, IsolatedClient, make_config
-from tests.mailbox import Mailbox
+from tests.support.backends import IsolatedClient, make_config
+from tests.support.factory import Factory
+from tests.support.mailbox import Mailbox
 from trainer import create_app
 from trainer.core.http import CSP
 from trainer.extensions import db

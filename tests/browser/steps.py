@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from tests import journey
+from tests.support import journey
 from trainer.assessments.models import Attempt
 from trainer.extensions import db
 from trainer.learning import services as learning

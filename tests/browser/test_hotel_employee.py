@@ -31,7 +31,8 @@ from tests.browser.steps import (
     sign_in,
     sign_out,
 )
-from tests.conftest import PASSWORD, csrf_token
+from tests.support.factory import PASSWORD
+from tests.support.web import csrf_token
 from trainer.auth.models import User
 from trainer.catalog.models import Module, Track
 from trainer.certificates.models import Certificate

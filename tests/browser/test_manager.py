@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from tests.browser.conftest import PHONE
 from tests.browser.steps import Driver, sign_in
 from tests.compliance.crafting import certify, days
-from tests.conftest import PASSWORD
+from tests.support.factory import PASSWORD
 from trainer.auth.models import User
 from trainer.compliance.models import AnnualReport
 from trainer.extensions import db

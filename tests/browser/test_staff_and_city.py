@@ -17,9 +17,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from tests import journey
 from tests.browser.steps import Driver, do_track, sign_in
-from tests.conftest import PASSWORD, login
+from tests.support import journey
+from tests.support.factory import PASSWORD
+from tests.support.web import login
 from trainer.auth.models import User
 from trainer.certificates.models import Certificate
 from trainer.extensions import db

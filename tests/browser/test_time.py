@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import update
 
 from tests.browser.steps import Driver, number_in, sign_in, take_test
-from tests.conftest import PASSWORD
+from tests.support.factory import PASSWORD
 from trainer.auth.models import User
 from trainer.extensions import db
 from trainer.learning import services as learning

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.browser.steps import Driver, sign_in
-from tests.conftest import PASSWORD
+from tests.support.factory import PASSWORD
 from trainer.extensions import db
 from trainer.orgs.models import OrganizationContact
 

@@ -17,8 +17,8 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from tests import journey
-from tests.conftest import csrf_token, login
+from tests.support import journey
+from tests.support.web import csrf_token, login
 from trainer.audit.models import AuditEvent
 from trainer.certificates import services
 from trainer.certificates.models import Certificate

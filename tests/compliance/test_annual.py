@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from tests.compliance.crafting import certify, days
-from tests.conftest import csrf_token, login
+from tests.support.web import csrf_token, login
 from trainer.audit.models import AuditEvent
 from trainer.compliance import reports
 from trainer.compliance.models import AnnualReport

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from tests.compliance.crafting import certify, days, start_training
 from tests.compliance.test_dashboard import _names
-from tests.conftest import csrf_token, login
+from tests.support.web import csrf_token, login
 from trainer.compliance import attention, services
 from trainer.compliance.models import ReminderDelivery
 from trainer.compliance.rules import add_months

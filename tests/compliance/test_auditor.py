@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.compliance.crafting import certify, days, start_training
-from tests.conftest import login
+from tests.support.web import login
 from trainer.audit import services as audit
 from trainer.auth.models import User
 from trainer.compliance import services

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.compliance.crafting import certify, days, start_training
-from tests.conftest import csrf_token, login
+from tests.support.web import csrf_token, login
 from trainer.auth.models import User
 from trainer.compliance import services
 from trainer.compliance.rules import StaffStatus

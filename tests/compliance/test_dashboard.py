@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from tests.compliance.crafting import bulk_staff, certify, days, start_training
-from tests.conftest import login
+from tests.support.web import login
 from trainer.compliance import services
 from trainer.compliance.rules import add_months
 from trainer.extensions import db

@@ -10,7 +10,7 @@ import zipfile
 from sqlalchemy import select
 
 from tests.compliance.crafting import at, certify, days
-from tests.conftest import login
+from tests.support.web import login
 from trainer.audit.models import AuditEvent
 from trainer.certificates import services as certificates
 from trainer.compliance import exports

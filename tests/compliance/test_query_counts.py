@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import event
 
 from tests.compliance.crafting import certify, days, start_training
-from tests.conftest import login
+from tests.support.web import login
 from trainer.extensions import db
 
 

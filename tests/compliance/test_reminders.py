@@ -12,7 +12,7 @@ from flask_babel import force_locale, gettext, ngettext
 from sqlalchemy import func, select
 
 from tests.compliance.crafting import certify, days
-from tests.mailbox import free_port
+from tests.support.mailbox import free_port
 from trainer.compliance.models import ReminderDelivery
 from trainer.compliance.reminders import threshold_for, week_start
 from trainer.extensions import db

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from tests.conftest import login
 from tests.outcomes.pages import number, tables
+from tests.support.web import login
 from trainer.outcomes import services
 
 

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import event, select
 
-from tests.conftest import login
 from tests.outcomes.builders import (
     add_attempt,
     add_lessons,
@@ -18,6 +17,7 @@ from tests.outcomes.builders import (
     scores,
 )
 from tests.outcomes.pages import csv_rows, number, svgs, tables
+from tests.support.web import login
 from trainer.assessments.models import Attempt
 from trainer.extensions import db
 from trainer.outcomes import services

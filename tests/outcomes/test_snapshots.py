@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import csrf_token, login
 from tests.outcomes.builders import add_attempt, bank_ids, progress_of, scores
 from tests.outcomes.pages import csv_rows, number, tables
+from tests.support.web import csrf_token, login
 from trainer.extensions import db
 from trainer.outcomes.models import OutcomeSnapshot
 

@@ -9,11 +9,11 @@ from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trainer.catalog.models import ModuleVersion
-from trainer.extensions import db
+from trainer.extensions import Model
 from trainer.timeutil import UTCDateTime, utcnow
 
 
-class Attempt(db.Model):
+class Attempt(Model):
     """One pre-test or post-test attempt: the exact form drawn, and its grade."""
 
     __tablename__ = "attempt"
@@ -48,7 +48,7 @@ class Attempt(db.Model):
     responses: Mapped[list[Response]] = relationship(lazy="selectin")
 
 
-class Response(db.Model):
+class Response(Model):
     """The answer to one question of an attempt, saved when given."""
 
     __tablename__ = "response"

@@ -10,10 +10,10 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from trainer.assessments import scoring
@@ -299,11 +299,14 @@ def submit(attempt: Attempt, user: User) -> bool:
         raise AttemptRefused(_l("That test is not yours."))
     lock_row(Attempt, attempt.id)  # answers being saved right now land before the grade
     now = utcnow()
-    claimed = db.session.execute(
-        update(Attempt)
-        .where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None))
-        .values(submitted_at=now)
-        .execution_options(synchronize_session=False)
+    claimed = cast(
+        CursorResult[Any],  # an UPDATE's result: its row count is what matters
+        db.session.execute(
+            update(Attempt)
+            .where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None))
+            .values(submitted_at=now)
+            .execution_options(synchronize_session=False)
+        ),
     ).rowcount
     if claimed != 1:
         db.session.refresh(attempt)

@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from trainer.extensions import db
+from trainer.extensions import Model
 from trainer.timeutil import UTCDateTime, utcnow
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """One event; `hash` covers its fields and the previous event's hash."""
 
     __tablename__ = "audit_event"
@@ -31,7 +31,7 @@ class AuditEvent(db.Model):
     key_id: Mapped[str | None] = mapped_column(String(16))
 
 
-class AuditHead(db.Model):
+class AuditHead(Model):
     """The chain's newest event: one row, updated with every append.
 
     Appending locks this row first (a row lock on PostgreSQL, the write lock on SQLite),

@@ -18,10 +18,10 @@ import os
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import Select, column, false, func, select, table, update
+from sqlalchemy import CursorResult, Select, column, false, func, select, table, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -86,11 +86,14 @@ def _digest(event: AuditEvent, key: bytes | None) -> str:
 def _advance_head(session: Session) -> tuple[int, str]:
     """Lock the head row, take the next sequence number, and return it with the head's hash."""
     for _ in range(3):
-        advanced = session.execute(
-            update(AuditHead)
-            .where(AuditHead.id == HEAD_ID)
-            .values(seq=AuditHead.seq + 1)
-            .execution_options(synchronize_session=False)
+        advanced = cast(
+            CursorResult[Any],  # an UPDATE's result: its row count is what matters
+            session.execute(
+                update(AuditHead)
+                .where(AuditHead.id == HEAD_ID)
+                .values(seq=AuditHead.seq + 1)
+                .execution_options(synchronize_session=False)
+            ),
         ).rowcount
         if advanced == 1:
             seq, previous = session.execute(

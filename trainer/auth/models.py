@@ -11,7 +11,7 @@ from sqlalchemy import ForeignKey, Index, String, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trainer.core.vocabulary import Role
-from trainer.extensions import db
+from trainer.extensions import Model
 from trainer.timeutil import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ def new_security_stamp() -> str:
     return secrets.token_hex(16)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A person: learner, manager, auditor or admin. Never deleted, only deactivated."""
 
     __tablename__ = "user_account"
@@ -60,7 +60,7 @@ class User(UserMixin, db.Model):
         return f"{self.first_name} {self.last_name}".strip()
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         """Flask-Login: deactivated accounts cannot sign in."""
         return self.active
 

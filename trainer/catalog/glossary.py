@@ -96,7 +96,7 @@ class _Reader:
         if not isinstance(raw, LineList | list):
             self.add(entry.line_of("avoid"), f"'avoid' in '{lang}' must be a list of texts")
             raw = []
-        variants = []
+        variants: list[str] = []
         for index, value in enumerate(raw):
             at = raw.line_of(index) if isinstance(raw, LineList) else entry.line_of("avoid")
             variant = self.text(value, at, f"a variant in '{lang}'")

@@ -523,7 +523,7 @@ def _options(ctx: _Ctx, item: LineDict) -> list[dict[str, Any]]:
     return options
 
 
-def _correct(ctx: _Ctx, item: LineDict, kind: str, option_ids: set[str]) -> Any:
+def _correct(ctx: _Ctx, item: LineDict, kind: str | None, option_ids: set[str]) -> Any:
     """Return the validated `correct` value for an item of type `kind`."""
     if "correct" not in item or kind not in ("single", "multiple", "true_false"):
         return None
@@ -725,9 +725,10 @@ def _languages(ctx: _Ctx, data: LineDict) -> tuple[str, ...]:
     line = data.line_of("languages")
     if "languages" in data and not isinstance(raw, LineList):
         ctx.add(line, "'languages' must be a list of language codes")
-        raw = []
+    if not isinstance(raw, LineList):
+        raw = LineList()
     found: list[str] = []
-    for index, lang in enumerate(raw or []):
+    for index, lang in enumerate(raw):
         if lang not in LANGUAGES:
             ctx.add(
                 raw.line_of(index), f"unknown language {lang!r} (known: {', '.join(LANGUAGES)})"
@@ -991,7 +992,7 @@ def _resolve(
         lambda lesson: lesson.id,
         "lesson",
     )
-    items = _merge(
+    items: list[dict[str, Any]] = _merge(
         draft.ctx,
         [_trim_item(item, languages) for item in parent.items],
         draft.items,
@@ -1001,8 +1002,12 @@ def _resolve(
     )
     if len(draft.ctx.problems) > before or slug in failed:
         return None
-    own = {o.entry_id: o.source for o in draft.items if o.value is not None and o.source}
-    sources = {**parent.sources, **own}
+    own = {
+        o.entry_id: o.source
+        for o in draft.items
+        if o.value is not None and o.source and o.entry_id is not None
+    }
+    sources: dict[str, ItemSource] = {**parent.sources, **own}
     bodies[slug] = _Body(tuple(lessons), tuple(items), {i["id"]: sources[i["id"]] for i in items})
     return bodies[slug]
 
@@ -1306,7 +1311,8 @@ def load_content(root: Path) -> LoadedContent:
 def report_lines(content: LoadedContent) -> tuple[list[str], int]:
     """Return the printable lines of `flask content check` for loaded content, and its
     exit status: every problem and finding in file order, then a summary."""
-    entries = sorted([*content.problems, *content.findings], key=lambda e: (e.path, e.line))
+    entries: list[Problem | Finding] = [*content.problems, *content.findings]
+    entries.sort(key=lambda e: (e.path, e.line))
     lines = [str(entry) for entry in entries]
     if content.problems or content.findings:
         lines.append(

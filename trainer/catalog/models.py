@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from trainer.extensions import db
+from trainer.extensions import Model
 from trainer.timeutil import UTCDateTime, utcnow
 
 
-class Module(db.Model):
+class Module(Model):
     """A module by slug; its content lives in versions."""
 
     __tablename__ = "module"
@@ -29,7 +29,7 @@ class Module(db.Model):
     )
 
 
-class ModuleVersion(db.Model):
+class ModuleVersion(Model):
     """One immutable version of a module's content; attempts point here."""
 
     __tablename__ = "module_version"
@@ -89,7 +89,7 @@ class ModuleVersion(db.Model):
         return self.content.get("attestation")
 
 
-class Track(db.Model):
+class Track(Model):
     """An ordered list of modules for an audience, earning a certificate."""
 
     __tablename__ = "track"
@@ -108,7 +108,7 @@ class Track(db.Model):
     )
 
 
-class TrackModule(db.Model):
+class TrackModule(Model):
     """One module's place in a track."""
 
     __tablename__ = "track_module"

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
-from trainer.extensions import db
+from trainer.extensions import Model
 from trainer.timeutil import UTCDateTime, utcnow
 
 
@@ -22,7 +22,7 @@ class CertStatus(enum.StrEnum):
     SUPERSEDED = "superseded"
 
 
-class Certificate(db.Model):
+class Certificate(Model):
     """Proof of a completed track, with everything printed on it kept as issued."""
 
     __tablename__ = "certificate"
@@ -69,7 +69,7 @@ class Certificate(db.Model):
         return CertStatus.VALID
 
 
-class CertificateFile(db.Model):
+class CertificateFile(Model):
     """The stored PDF bytes (when storage is the database)."""
 
     __tablename__ = "certificate_file"
@@ -78,7 +78,7 @@ class CertificateFile(db.Model):
     data: Mapped[bytes] = deferred(mapped_column(LargeBinary))
 
 
-class SerialCounter(db.Model):
+class SerialCounter(Model):
     """The last sequence number used for a serial prefix and year."""
 
     __tablename__ = "serial_counter"

@@ -173,7 +173,7 @@ def pdf_bytes(cert: Certificate) -> bytes:
 
 
 def _track_facts(enrollment: Enrollment, language: str) -> tuple[list[dict[str, Any]], int]:
-    modules = []
+    modules: list[dict[str, Any]] = []
     for progress in enrollment.modules:
         version = progress.version
         minutes = learning.minutes_spent(progress)

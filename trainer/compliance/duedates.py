@@ -26,6 +26,7 @@ The result names the rule that set the date; on a tie, the first one in the orde
 from __future__ import annotations
 
 import calendar
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -104,7 +105,7 @@ class Unconfirmed:
     """A fact in a rule file that is not confirmed, and why the value used was chosen."""
 
     field: str
-    note: Mapping[str, str] = field(hash=False)
+    note: Mapping[str, str] = dataclasses.field(hash=False)
 
 
 @dataclass(frozen=True)

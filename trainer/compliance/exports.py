@@ -336,7 +336,7 @@ def _records_people(org: Organization, retention: Retention) -> list[Any]:
     who: ColumnElement[bool] = User.active.is_(True)
     if retention.include_former:
         since = retention.since_moment
-        former = User.active.is_(False)
+        former: ColumnElement[bool] = User.active.is_(False)
         if since is not None:
             former = former & (User.deactivated_at >= since)
         who = or_(who, former)

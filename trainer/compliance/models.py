@@ -7,11 +7,11 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
-from trainer.extensions import db
+from trainer.extensions import Model
 from trainer.timeutil import UTCDateTime, utcnow
 
 
-class AnnualReport(db.Model):
+class AnnualReport(Model):
     """An organization's yearly certification to the city, attested by a manager.
 
     The PDF and the CSV are produced once, when the manager attests, and kept as filed
@@ -45,7 +45,7 @@ class AnnualReport(db.Model):
     csv: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
 
 
-class ReminderDelivery(db.Model):
+class ReminderDelivery(Model):
     """One reminder mail that was sent; the unique key keeps it from being sent twice.
 
     `kind` is `due` (before the due date, `threshold` days ahead: 14, 7 or 1), `overdue`

@@ -720,8 +720,14 @@ class _RuleChecker:
                 self.problem(
                     item.line_of("where"), "contacts.where: only for an unconfirmed contact"
                 )
-        if len(self.problems) > count or label is None:
-            return None
+        if (
+            len(self.problems) > count
+            or label is None
+            or not isinstance(contact_id, str)
+            or not isinstance(kind, str)
+            or not isinstance(source, str)
+        ):
+            return None  # a problem was recorded for each of these
         return Contact(
             id=contact_id,
             kind=kind,

@@ -442,7 +442,13 @@ class Judge:
         thresholds = self._thresholds.get(jurisdiction)
         if thresholds is None:
             thresholds = tuple(
-                sorted({r.rooms_more_than for r in self.rules(jurisdiction) if r.uses_rooms()})
+                sorted(
+                    {
+                        r.rooms_more_than
+                        for r in self.rules(jurisdiction)
+                        if r.uses_rooms() and r.rooms_more_than is not None
+                    }
+                )
             )
             self._thresholds[jurisdiction] = thresholds
         size = None if rooms is None else tuple(rooms > limit for limit in thresholds)
@@ -802,7 +808,7 @@ def _status_case(
         # Facets that give everyone the same cut-offs share their branches.
         plans: dict[tuple[Any, ...], list[ColumnElement[bool] | None]] = {}
         for facet in _facets(rules, org_kind):
-            facts = {
+            facts: dict[str, Any] = {
                 "rooms": facet.rooms,
                 "employment": facet.employment,
                 "under_16_at_hire": facet.under_16,
@@ -829,7 +835,7 @@ def _status_case(
             if overall is not None:
                 general.append((overall, where))
     hired = func.coalesce(User.hire_date, judge.today)
-    branches = []
+    branches: list[tuple[ColumnElement[bool], ColumnElement[Any]]] = []
     for found, condition in [*specific, *general]:
         if found is None:
             branches.append((condition, literal(StaffStatus.NOT_COVERED.value)))

@@ -3,7 +3,7 @@
 A feature that has something to announce or to ask declares a `Hook` next to the code
 that calls it, with the signature its subscribers must have::
 
-    STAFF_ADDED: Hook[[User], None] = Hook("orgs.staff_added")
+    STAFF_ADDED: Hook[[User], object] = Hook("orgs.staff_added")
 
 The application factory connects the features
 (`STAFF_ADDED.connect(learning.enroll_automatically)`), so dependencies point one way:
@@ -64,4 +64,4 @@ class Hook(Generic[P, R]):
         return f"<Hook {self.name} ({len(self._subscribers)} subscribers)>"
 
 
-REGISTRY: dict[str, Hook] = {}  # type: ignore[type-arg]
+REGISTRY: dict[str, Hook] = {}

@@ -73,7 +73,7 @@ def start_session(user: object) -> None:
     g.pop("csrf_token", None)  # Flask-WTF's per-request cache of the old token
     if lang:
         session["lang"] = lang
-    login_user(user)  # type: ignore[arg-type]
+    login_user(user)
     now = int(_now())
     session["signed_in_at"] = now
     session["seen"] = now

@@ -58,7 +58,7 @@ class _LineLoader(yaml.SafeLoader):
         self.path = path
         self.problems: list[Problem] = []
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:  # type: ignore[override]
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:
         """Build a LineDict, recording each key's line and any duplicate key."""
         result = LineDict()
         result.line = node.start_mark.line + 1
@@ -79,7 +79,7 @@ class _LineLoader(yaml.SafeLoader):
             result.key_lines[key] = key_node.start_mark.line + 1
         return result
 
-    def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> LineList:  # type: ignore[override]
+    def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> LineList:
         """Build a LineList, recording each item's line."""
         result = LineList(self.construct_object(child, deep=True) for child in node.value)
         result.line = node.start_mark.line + 1
@@ -87,14 +87,16 @@ class _LineLoader(yaml.SafeLoader):
         return result
 
 
-_LineLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    lambda loader, node: loader.construct_mapping(node),
-)
-_LineLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG,
-    lambda loader, node: loader.construct_sequence(node),
-)
+def _mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
+    return loader.construct_mapping(node)
+
+
+def _sequence(loader: _LineLoader, node: yaml.SequenceNode) -> LineList:
+    return loader.construct_sequence(node)
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
 
 
 def load_yaml(path: Path, display: str | None = None) -> tuple[Any, list[Problem]]:

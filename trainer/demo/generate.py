@@ -51,7 +51,7 @@ from trainer.compliance.rules import Rule, certificate_expiry, counting_rules
 from trainer.core.text import localized
 from trainer.core.vocabulary import job_role_label
 from trainer.demo.services import DEMO_PASSWORD
-from trainer.extensions import db
+from trainer.extensions import Model, db
 from trainer.learning.models import Enrollment, LessonProgress, ModuleProgress
 from trainer.orgs.models import Organization
 from trainer.timeutil import local_date
@@ -258,16 +258,24 @@ class _Rows:
                 connection.execute(insert(table), rows[start : start + size])
 
 
-ORG = Organization.__table__
-USER = User.__table__
-ENROLLMENT = Enrollment.__table__
-PROGRESS = ModuleProgress.__table__
-LESSON = LessonProgress.__table__
-ATTEMPT = Attempt.__table__
-RESPONSE = Response.__table__
-CERT = Certificate.__table__
-CERT_FILE = CertificateFile.__table__
-REPORT = AnnualReport.__table__
+def _table(model: type[Model]) -> Table:
+    """A model's table (declared models map a Table; the base class only promises less)."""
+    table = model.__table__
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not mapped to a table")
+    return table
+
+
+ORG = _table(Organization)
+USER = _table(User)
+ENROLLMENT = _table(Enrollment)
+PROGRESS = _table(ModuleProgress)
+LESSON = _table(LessonProgress)
+ATTEMPT = _table(Attempt)
+RESPONSE = _table(Response)
+CERT = _table(Certificate)
+CERT_FILE = _table(CertificateFile)
+REPORT = _table(AnnualReport)
 INSERT_ORDER = (ORG, USER, ENROLLMENT, PROGRESS, LESSON, ATTEMPT, RESPONSE, CERT, CERT_FILE, REPORT)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     jsonify,
     redirect,
@@ -15,6 +14,7 @@ from flask import (
 )
 from flask_login import current_user
 from sqlalchemy import text
+from werkzeug.wrappers import Response
 
 from trainer.core.branding import branding
 from trainer.core.safety import safe_next

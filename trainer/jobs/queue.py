@@ -59,7 +59,8 @@ def init_app(app: Flask) -> None:
 
 def settings(app: Flask | None = None) -> JobSettings:
     """This app's job settings."""
-    return (app or current_app).extensions[_EXT]  # type: ignore[no-any-return]
+    jobs: JobSettings = (app or current_app).extensions[_EXT]
+    return jobs
 
 
 def inline_mode() -> bool:

@@ -9,11 +9,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trainer.auth.models import User
 from trainer.catalog.models import Module, ModuleVersion, Track
-from trainer.extensions import db
+from trainer.extensions import Model
 from trainer.timeutil import UTCDateTime, utcnow
 
 
-class Enrollment(db.Model):
+class Enrollment(Model):
     """A learner in a track, for one cycle (the first training, then each refresher)."""
 
     __tablename__ = "enrollment"
@@ -35,7 +35,7 @@ class Enrollment(db.Model):
     )
 
 
-class ModuleProgress(db.Model):
+class ModuleProgress(Model):
     """A learner's way through one module of an enrollment, pinned to one version."""
 
     __tablename__ = "module_progress"
@@ -58,7 +58,7 @@ class ModuleProgress(db.Model):
     lessons: Mapped[list[LessonProgress]] = relationship(lazy="selectin")
 
 
-class LessonProgress(db.Model):
+class LessonProgress(Model):
     """When a lesson was opened and completed, by the server's clock."""
 
     __tablename__ = "lesson_progress"

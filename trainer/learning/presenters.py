@@ -299,7 +299,7 @@ def attempt_view(attempt: Attempt, language: str) -> dict[str, Any]:
     """The attempt's questions in their drawn order, with saved answers."""
     saved = tests.answers_of(attempt)
     bank = {item["id"]: item for item in attempt.version.items}
-    items = []
+    items: list[dict[str, Any]] = []
     for number, entry in enumerate(form_from_json(attempt.form), start=1):
         item = bank[entry.item_id]
         if item["type"] == "scenario":

@@ -24,7 +24,7 @@ from trainer.orgs.sheets import TrainingLine
 from trainer.timeutil import utcnow
 
 #: Emitted with the enrollment when its last module is passed (certificates listen).
-TRACK_COMPLETED: Hook[[Enrollment], None] = Hook("learning.track_completed")
+TRACK_COMPLETED: Hook[[Enrollment], object] = Hook("learning.track_completed")
 #: Asks a learner's due date for a new enrollment (compliance answers).
 DUE_DATE: Hook[[User], date | None] = Hook("learning.due_date")
 #: Asks the minimum minutes a module must last for a learner (jurisdiction rules).

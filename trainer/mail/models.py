@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from trainer.extensions import db
+from trainer.extensions import Model
 from trainer.timeutil import UTCDateTime, utcnow
 
 
@@ -21,7 +21,7 @@ class MailStatus(enum.StrEnum):
     FAILED = "failed"
 
 
-class OutboxMail(db.Model):
+class OutboxMail(Model):
     """One plain-text message; sent by a job after the transaction that wrote it commits."""
 
     __tablename__ = "outbox_mail"

@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from trainer.extensions import db
+from trainer.extensions import Model
 from trainer.timeutil import UTCDateTime, utcnow
 
 
-class Organization(db.Model):
+class Organization(Model):
     """A hotel, a city department or a partner whose staff are trained."""
 
     __tablename__ = "organization"
@@ -38,7 +38,7 @@ class Organization(db.Model):
         return f"<Organization {self.id} {self.name!r}>"
 
 
-class OrganizationContact(db.Model):
+class OrganizationContact(Model):
     """A contact of the organization's own that learners see in lessons (a security desk)."""
 
     __tablename__ = "organization_contact"

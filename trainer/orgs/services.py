@@ -35,7 +35,7 @@ from trainer.timeutil import utcnow
 LANGUAGES = vocabulary.LANGUAGES
 
 #: Hooks run after a staff member is created or changes job role (enrollment listens).
-STAFF_ADDED: Hook[[User], None] = Hook("orgs.staff_added")
+STAFF_ADDED: Hook[[User], object] = Hook("orgs.staff_added")
 
 
 @dataclass

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -17,6 +16,7 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from trainer import timeutil
@@ -166,7 +166,7 @@ def _staff_data(form: StaffForm) -> services.StaffData:
         last_name=form.last_name.data or "",
         email=form.email.data or None,
         job_role=form.job_role.data or "other",
-        hire_date=form.hire_date.data,  # type: ignore[arg-type]
+        hire_date=form.hire_date.data,
         language=form.language.data or "en",
         extra_time_percent=form.extra_time_percent.data or 0,
         employment=form.employment.data or "direct",

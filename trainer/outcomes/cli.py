@@ -158,10 +158,10 @@ def load_marks_csv(
         )
     if allow_missing:
         present = ~np.isnan(marks)
-        for col in np.flatnonzero(~present.any(axis=0)):
-            raise MarksFileError(f"{path}: item {ids[col]!r} has no mark in any attempt")
-        for row_index in np.flatnonzero(~present.any(axis=1)):
-            line = rows[int(row_index) + 1][0]
+        for empty in np.flatnonzero(~present.any(axis=0)):
+            raise MarksFileError(f"{path}: item {ids[empty]!r} has no mark in any attempt")
+        for blank in np.flatnonzero(~present.any(axis=1)):
+            line = rows[int(blank) + 1][0]
             raise MarksFileError(f"{path}: line {line} has no mark at all")
         return ids, marks
     constant = np.flatnonzero(marks.max(axis=0) == marks.min(axis=0))

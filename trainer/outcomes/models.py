@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from trainer.extensions import db
+from trainer.extensions import Model
 from trainer.timeutil import UTCDateTime, utcnow
 
 
-class OutcomeSnapshot(db.Model):
+class OutcomeSnapshot(Model):
     """One computed set of figures: a page's tables under one selection and language."""
 
     __tablename__ = "outcome_snapshot"

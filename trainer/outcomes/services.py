@@ -40,7 +40,7 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, TextIO, TypeVar
+from typing import Any, TextIO, TypeVar, TypeVarTuple
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -175,7 +175,10 @@ def _attempt_window(filters: Filters) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _scoped(query: Select[Any], filters: Filters) -> Select[Any]:
+_Columns = TypeVarTuple("_Columns")
+
+
+def _scoped(query: Select[*_Columns], filters: Filters) -> Select[*_Columns]:
     """Join attempts to their learner and organization and apply the learner filters."""
     return (
         query.join(User, User.id == Attempt.user_id)
@@ -1176,8 +1179,8 @@ def program_summary(language: str = "en", minimum: int = MIN_GROUP) -> dict[str,
             first = run.first_post
             if first is None:
                 continue
-            groups = (everyone, languages[first.language], kinds[org_kind[run.run_id]])
-            for group in groups:
+            belongs = (everyone, languages[first.language], kinds[org_kind[run.run_id]])
+            for group in belongs:
                 group.users.add(run.user_id)
                 group.firsts.append(bool(first.passed))
                 if run.pre is not None and run.pre.score is not None and first.score is not None:

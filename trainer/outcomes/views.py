@@ -13,9 +13,10 @@ button to recalculate now. The CSV export serves the same saved figures as the p
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -28,6 +29,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from trainer.catalog.models import ModuleVersion
 from trainer.core.navigation import NavLink
@@ -147,7 +149,7 @@ def recalculate(version_id: int) -> Response:
     services.module_snapshot(version, filters, kind, _language(), _max_age(), refresh=True)
     db.session.commit()
     flash(_("The figures were recalculated."))
-    args = {**filters.query_args(), "kind": kind}
+    args: dict[str, Any] = {**filters.query_args(), "kind": kind}
     return redirect(url_for("outcomes.module", version_id=version.id, **args))
 
 
