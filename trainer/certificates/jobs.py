@@ -1,4 +1,4 @@
-"""Certificates' daily job: refresher enrollments before certificates expire."""
+"""Certificates' jobs: rendering an issued certificate's PDF, and the daily renewals."""
 
 from __future__ import annotations
 
@@ -17,3 +17,15 @@ def daily_renewals(day: str) -> str:
     )
     db.session.commit()
     return f"renewal: {len(created)} refresher enrollment(s) created"
+
+
+def render_certificate(cert_id: int) -> str:
+    """Render and store the PDF of a newly issued certificate (once, however often run)."""
+    from trainer.certificates.models import Certificate
+
+    cert = db.session.get(Certificate, cert_id)
+    if cert is None:
+        return "missing"
+    rendered = services.ensure_rendered(cert)
+    db.session.commit()
+    return "rendered" if rendered else "already rendered"

@@ -21,6 +21,7 @@ from flask_babel import force_locale, ngettext
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from trainer import jobs
 from trainer.audit import services as audit
 from trainer.auth.models import User
 from trainer.catalog.models import Track
@@ -34,6 +35,7 @@ from trainer.certificates.render import (
 from trainer.core import csvout, printable
 from trainer.core.branding import branding
 from trainer.core.hooks import Hook
+from trainer.core.locking import lock_row
 from trainer.core.text import localized
 from trainer.core.vocabulary import supported_language
 from trainer.extensions import db
@@ -158,8 +160,36 @@ def _store(cert: Certificate, pdf: bytes) -> None:
         tmp.replace(path)
 
 
+def ensure_rendered(cert: Certificate) -> bool:
+    """Render and store the PDF of a certificate that has none yet; True if it did.
+
+    Certificates are issued in the request that completes a track and rendered by a job
+    after the commit (`certificates.jobs.render_certificate`). Whoever comes first (the
+    job, or a download in the second before it) renders; the row lock makes the other
+    find the PDF there. The output is deterministic, so either gives the same bytes.
+    """
+    if cert.pdf_sha256:
+        return False
+    lock_row(Certificate, cert.id)
+    if cert.pdf_sha256:
+        return False
+    _store(cert, render_certificate_pdf(certificate_data(cert)))
+    db.session.flush()
+    audit.record(
+        "certificate.rendered",
+        actor_id=None,
+        subject_type="certificate",
+        subject_id=cert.serial,
+        organization_id=cert.organization_id,
+        details={"sha256": cert.pdf_sha256, "bytes": cert.pdf_size},
+    )
+    return True
+
+
 def pdf_bytes(cert: Certificate) -> bytes:
-    """The stored PDF, checked against its SHA-256 before it is served."""
+    """The stored PDF (rendered first if its job has not run yet), checked against its
+    SHA-256 before it is served."""
+    ensure_rendered(cert)
     storage = current_app.config["CERTIFICATE_STORAGE"]
     if storage == "database":
         data = db.session.scalar(
@@ -269,22 +299,21 @@ def _issue(
     cert = _new_certificate(
         enrollment, reissue=reissue, holder_name=holder_name, supersedes=supersedes
     )
+    from trainer.certificates.jobs import render_certificate
+
     with db.session.begin_nested():
         db.session.add(cert)
         db.session.flush()
-    _store(cert, render_certificate_pdf(certificate_data(cert)))
-    db.session.flush()
     audit.record(
         "certificate.reissued" if supersedes else "certificate.issued",
         actor_id=actor_id,
         subject_type="certificate",
         subject_id=cert.serial,
         organization_id=cert.organization_id,
-        details={
-            "sha256": cert.pdf_sha256,
-            "supersedes": supersedes.serial if supersedes else None,
-        },
+        details={"supersedes": supersedes.serial if supersedes else None},
     )
+    # the PDF is rendered by a job after the commit, not in the request that completes
+    jobs.enqueue_after_commit(render_certificate, cert.id, job_id=f"certificate-{cert.id}")
     return cert
 
 

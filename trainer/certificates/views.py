@@ -146,8 +146,11 @@ def _cert_in_scope(cert_id: int) -> Certificate:
 def download(cert_id: int) -> Response:
     """The stored PDF, byte for byte (staff downloads are audited)."""
     cert = _cert_in_scope(cert_id)
+    changed = services.ensure_rendered(cert)  # its job has not run yet: render it now
     if cert.user_id != current_user.id:
         services.record_download(cert, current_user)
+        changed = True
+    if changed:
         db.session.commit()
     return Response(
         services.pdf_bytes(cert),

@@ -7,6 +7,20 @@ machine) they run inline, in the process that asked, and the app says so once at
 Production refuses to start without Redis.
 """
 
-from trainer.jobs.queue import enqueue, enqueue_in, init_app, inline_mode, run
+from trainer.jobs.queue import (
+    enqueue,
+    enqueue_after_commit,
+    enqueue_in,
+    init_app,
+    inline_mode,
+    run,
+)
 
-__all__ = ["enqueue", "enqueue_in", "init_app", "inline_mode", "run"]
+__all__ = [
+    "enqueue",
+    "enqueue_after_commit",
+    "enqueue_in",
+    "init_app",
+    "inline_mode",
+    "run",
+]

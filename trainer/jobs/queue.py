@@ -9,9 +9,12 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 _EXT = "trainer.jobs"
+_AFTER_COMMIT = "trainer.jobs_after_commit"
 #: Seconds between retries of a job that raised (RQ's Retry needs the worker's scheduler).
 RETRY_INTERVALS = (10, 60, 300)
 
@@ -98,12 +101,12 @@ def enqueue(func: Callable[..., Any], *args: Any, job_id: str | None = None) -> 
     """Run `func(*args)` as a job: on the queue, or now where jobs run inline.
 
     Arguments must be plain values (ids, strings): a job reads what it needs from the
-    database, so it acts on committed data. A `job_id` makes the enqueue idempotent: a
-    job with that id already waiting is not queued twice.
+    database, so it acts on committed data. A `job_id` names the job (so its progress and
+    its failures can be found); a job must be idempotent all the same.
     """
     jobs = settings()
     if jobs.redis is None:
-        func(*args)
+        _run_inline(func, args)
         return
     from rq import Retry
 
@@ -115,6 +118,43 @@ def enqueue(func: Callable[..., Any], *args: Any, job_id: str | None = None) -> 
         retry=Retry(max=len(RETRY_INTERVALS), interval=list(RETRY_INTERVALS)),
         description=f"{func.__qualname__}{args!r}",
     )
+
+
+def _run_inline(func: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    """Run a job now, in an application context (and so a database session) of its own.
+
+    It may be called from another session's commit hook; like a worker, it logs a
+    failure instead of raising it into the code that asked.
+    """
+    with current_app.app_context():
+        try:
+            func(*args)
+        except Exception:
+            log.exception("job %s%r failed", func.__qualname__, args)
+
+
+def enqueue_after_commit(func: Callable[..., Any], *args: Any, job_id: str | None = None) -> None:
+    """Queue `func(*args)` once the current transaction commits (never if it rolls back)."""
+    from trainer.extensions import db
+
+    session = db.session()
+    session.connection()  # the job belongs to a transaction: begin one if none is open
+    session.info.setdefault(_AFTER_COMMIT, []).append((func, args, job_id))
+
+
+@event.listens_for(Session, "after_commit")
+def _enqueue_pending(session: Session) -> None:
+    for func, args, job_id in session.info.pop(_AFTER_COMMIT, []):
+        try:
+            enqueue(func, *args, job_id=job_id)
+        except Exception:
+            log.exception("could not queue %s%r", func.__qualname__, args)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_pending(session: Session, previous_transaction: Any) -> None:
+    if previous_transaction.parent is None:  # the whole transaction, not a savepoint
+        session.info.pop(_AFTER_COMMIT, None)
 
 
 def enqueue_in(delay: timedelta, func: Callable[..., Any], *args: Any) -> bool:

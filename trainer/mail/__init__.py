@@ -13,15 +13,10 @@ from __future__ import annotations
 import logging
 import smtplib
 from email.message import EmailMessage
-from typing import Any
 
 from flask import current_app
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
-#: Session key for the ids of messages written in the open transaction.
-OUTBOX_IDS = "trainer.mail_outbox_ids"
 
 
 def send_mail(to: str, subject: str, body: str, *, language: str = "en") -> None:
@@ -48,28 +43,12 @@ def send_after_commit(to: str, subject: str, body: str, *, language: str = "en")
     """Write a message to the outbox; it leaves after the current transaction commits."""
     from trainer.extensions import db
     from trainer.mail.models import OutboxMail
+    from trainer.mail.outbox import queue_after_commit
 
     mail = OutboxMail(recipient=to, subject=subject[:300], body=body, language=language)
     db.session.add(mail)
     db.session.flush()
-    db.session.info.setdefault(OUTBOX_IDS, []).append(mail.id)
+    queue_after_commit(mail.id)
 
 
-@event.listens_for(Session, "after_commit")
-def _queue_pending(session: Session) -> None:
-    ids: list[int] = session.info.pop(OUTBOX_IDS, [])
-    if not ids:
-        return
-    from trainer.mail.outbox import queue_delivery
-
-    for mail_id in ids:
-        queue_delivery(mail_id)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _drop_pending(session: Session, previous_transaction: Any) -> None:
-    if previous_transaction.parent is None:  # the whole transaction, not a savepoint
-        session.info.pop(OUTBOX_IDS, None)
-
-
-__all__ = ["OUTBOX_IDS", "send_after_commit", "send_mail"]
+__all__ = ["send_after_commit", "send_mail"]

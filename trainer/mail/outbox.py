@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from trainer import jobs
 from trainer.extensions import db
-from trainer.mail import OUTBOX_IDS, send_mail
+from trainer.mail import send_mail
 from trainer.mail.models import MailStatus, OutboxMail
 from trainer.timeutil import utcnow
 
@@ -34,6 +34,11 @@ def queue_delivery(mail_id: int) -> None:
         jobs.enqueue(deliver, mail_id, job_id=f"mail-{mail_id}")
     except Exception:
         log.exception("could not queue mail %s; `flask mail sweep` will send it", mail_id)
+
+
+def queue_after_commit(mail_id: int) -> None:
+    """Queue the job that sends one message once the current transaction commits."""
+    jobs.enqueue_after_commit(deliver, mail_id, job_id=f"mail-{mail_id}")
 
 
 def _claim(session: Session, mail_id: int) -> bool:
@@ -119,5 +124,5 @@ def retry(mail_id: int) -> bool:
     mail.status = MailStatus.PENDING
     mail.attempts = 0
     mail.next_attempt_at = utcnow()
-    db.session.info.setdefault(OUTBOX_IDS, []).append(mail.id)
+    queue_after_commit(mail.id)
     return True
