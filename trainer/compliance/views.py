@@ -25,7 +25,7 @@ from flask_login import current_user
 
 from trainer.auth.models import Role, User
 from trainer.certificates import services as certificates
-from trainer.compliance import exports, reports, services
+from trainer.compliance import cityview, exports, reports, services
 from trainer.compliance.forms import AttestForm, OrgFilterForm, StaffFilterForm
 from trainer.compliance.models import AnnualReport
 from trainer.core.http import arg_id, arg_int, parse_id
@@ -312,6 +312,7 @@ def auditor() -> str:
         ignored=ignored,
         year=year,
         totals=services.city_totals(summaries),
+        headline=cityview.headline(summaries),
         page=services.paginate(chosen, filters.page),
         query=request.args.to_dict(),
         jurisdiction_name=localized(known.name, _lang()) if known else "",
