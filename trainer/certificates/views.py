@@ -211,8 +211,11 @@ def search() -> str:
     """Find a certificate by serial, code, name or organization (own jurisdiction)."""
     q = (request.args.get("q") or "")[:100]
     jurisdiction = None if current_user.role == Role.ADMIN else current_user.jurisdiction or "-"
-    results = services.search(jurisdiction, q) if q else []
-    return render_template("certificates/search.html", q=q, results=results, today=date.today())
+    limit = 100
+    results = services.search(jurisdiction, q, limit=limit) if q.strip() else []
+    return render_template(
+        "certificates/search.html", q=q, results=results, today=date.today(), limit=limit
+    )
 
 
 @bp.get("/certificates/<int:cert_id>")
