@@ -2,32 +2,76 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_login import current_user
-from sqlalchemy import select
+from zoneinfo import ZoneInfo
 
-from trainer.audit import services
-from trainer.audit.models import AuditEvent
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from werkzeug import Response
+
+from trainer.audit import reading, services
+from trainer.audit.forms import LogFilterForm, VerifyForm
 from trainer.auth.models import Role
-from trainer.core.http import arg_id
 from trainer.extensions import db
-from trainer.orgs.models import Organization
 from trainer.policy import Permission, requires
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
-PAGE_SIZE = 50
+
+
+def _jurisdiction() -> str | None:
+    """The auditor's jurisdiction; None (everything) for admins."""
+    if current_user.role == Role.ADMIN:
+        return None
+    return current_user.jurisdiction or "-"
 
 
 @bp.get("/")
 @requires(Permission.AUDIT_VIEW)
 def log() -> str:
-    """Newest events first, with the chain's verification status."""
-    before = arg_id("before")
-    query = select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(PAGE_SIZE)
-    if before:
-        query = query.where(AuditEvent.seq < before)
-    if current_user.role != Role.ADMIN:
-        orgs = select(Organization.id).where(Organization.jurisdiction == current_user.jurisdiction)
-        query = query.where(AuditEvent.organization_id.in_(orgs))
-    events = db.session.scalars(query).all()
-    return render_template("audit/log.html", events=events, chain=services.verify_chain())
+    """Newest events first, as sentences, with filters, pages and the last verification."""
+    jurisdiction = _jurisdiction()
+    form = LogFilterForm(request.args, organizations=reading.organizations_in_scope(jurisdiction))
+    filters, ignored = form.to_filter()
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    query = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "audit/log.html",
+        form=form,
+        ignored=ignored,
+        page=reading.log_page(jurisdiction, filters, zone),
+        query=query,
+        filtered=bool(query),
+        verification=reading.last_verification(),
+        verify_form=VerifyForm(),
+    )
+
+
+@bp.post("/verify")
+@requires(Permission.AUDIT_VIEW)
+def verify() -> Response:
+    """Recompute every hash and link of the chain now, and record the result."""
+    if not VerifyForm().validate_on_submit():
+        flash(_("The form expired; please submit it again."), "error")
+        return redirect(url_for("audit.log"))
+    report = services.record_verification(current_user.id)
+    db.session.commit()
+    if report.ok:
+        flash(
+            ngettext(
+                "The audit log is intact: %(num)d event checked, none altered.",
+                "The audit log is intact: %(num)d events checked, none altered.",
+                report.count,
+            ),
+            "success",
+        )
+    else:
+        flash(
+            _(
+                "The audit log was altered: event %(seq)d does not match. "
+                "Tell the program's administrator at once.",
+                seq=report.first_broken_seq or 0,
+            ),
+            "error",
+        )
+    return redirect(url_for("audit.log"))
