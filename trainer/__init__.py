@@ -152,7 +152,7 @@ def _load_rules(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     """Register each feature's blueprint and the header links it contributes."""
     from trainer import policy
-    from trainer.audit import views as audit
+    from trainer.auditlog import views as audit
     from trainer.auth import views as auth
     from trainer.catalog import views as catalog
     from trainer.certificates import views as certificates

@@ -6,7 +6,7 @@ import csv
 import io
 import re
 from collections import Counter
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -47,7 +47,10 @@ def city(make):
 def _rows(html: str) -> dict[str, list[str]]:
     found = {}
     for name, cells in re.findall(
-        r'<th scope="row"><a href="/compliance/\?org=\d+">([^<]+)</a>.*?</th>(.*?)</tr>', html, re.S
+        r'<th scope="row"[^>]*><a class="usa-link" href="/compliance/\?org=\d+">([^<]+)</a>.*?</th>'
+        r"(.*?)</tr>",
+        html,
+        re.S,
     ):
         found[name] = [
             re.sub(r"<[^>]+>", "", c).strip()
@@ -154,7 +157,7 @@ def test_bad_parameters_fall_back_to_defaults(client, make, city, query):
     assert page.status_code == 200
     assert set(_rows(page.text)) == {"Allen Inn", "Bay Lodge"}
     assert "the defaults were used instead" in page.text
-    assert f"Summary for {date.today().year}" in page.text
+    assert f"Certification {date.today().year}" in page.text
 
 
 def test_auditor_without_jurisdiction_sees_nothing(client, make, city):
@@ -244,3 +247,106 @@ def test_database_counts_match_each_persons_status(make):
     assert (
         len(set(Counter(r.status.value for o in orgs for r in services.staff_rows(o, today)))) >= 6
     )
+
+
+# --------------------------------------------------------------------------- the headline
+
+
+def _file(org: Organization, year: int) -> None:
+    from trainer.compliance.models import AnnualReport
+
+    db.session.add(
+        AnnualReport(
+            organization_id=org.id,
+            year=year,
+            jurisdiction=org.jurisdiction,
+            rule_id="houston-tx",
+            due_on=None,
+            recipient="City",
+            language="en",
+            attested_name="Owner",
+            covered_count=0,
+            trained_count=0,
+            pdf_sha256="0" * 64,
+            pdf_size=1,
+            csv_sha256="0" * 64,
+            csv_size=1,
+            pdf=b"%",
+            csv=b",",
+        )
+    )
+    db.session.commit()
+
+
+def _headline(html: str) -> str:
+    box = re.search(r'<div class="usa-summary-box".*?</div>\s*</div>\s*</div>', html, re.S)
+    assert box, "the page has no headline box"
+    return " ".join(re.sub(r"<[^>]+>", " ", box.group(0)).split())
+
+
+def test_auditor_lands_on_the_city_view(client, make, city):
+    login(client, make.user(role="auditor"))
+    home = client.get("/")
+    assert home.status_code == 302 and home.headers["Location"].endswith("/compliance/city")
+
+
+def test_headline_states_the_rate_and_what_needs_attention(client, make, city):
+    login(client, make.user(role="auditor"))
+    text = _headline(client.get("/compliance/city").text)
+    assert "Compliance rate: 50.0%" in text  # 2 of 4 covered staff in Houston
+    assert "2 of 4 covered staff members hold a current certificate." in text
+    assert "The rate is below the target." in text
+    assert "1 organization has overdue or expired staff (2 people in all)" in text
+    assert f"2 organizations have not filed their {date.today().year} annual" in text
+
+
+def test_everyone_filed_is_not_shown_as_success_beside_a_low_rate(client, make, city):
+    inn, lodge, _department, _california = city
+    year = date.today().year
+    _file(inn, year)
+    _file(lodge, year)
+    login(client, make.user(role="auditor"))
+    page = client.get("/compliance/city").text
+    assert "usa-alert--success" not in page
+    assert re.search(
+        r"usa-alert--info[^>]*>.*?Every organization that must certify has filed", page, re.S
+    )
+    assert "Filing does not mean its staff are trained" in page
+
+
+def test_success_only_with_the_rate_at_target_and_nobody_late(client, make):
+    inn = make.org(name="Good Inn")
+    certify(make.user(inn, first_name="Ok", hire_date=days(-400)), days(-30))
+    _file(inn, date.today().year)
+    login(client, make.user(role="auditor"))
+    page = client.get("/compliance/city").text
+    assert "Compliance rate: 100.0%" in _headline(page)
+    assert "Needs attention" not in page
+    assert re.search(r"usa-alert--success.*?meets the target", page, re.S)
+
+
+def test_headline_tone_follows_the_threshold():
+    from trainer.compliance.cityview import COMPLIANCE_TARGET, Tone, headline
+    from trainer.compliance.services import OrgSummary
+
+    def org(covered: int, trained: int, *, late: int = 0, filed: bool = True) -> OrgSummary:
+        return OrgSummary(
+            id=1,
+            name="x",
+            address="",
+            permit_number=None,
+            kind="hotel",
+            jurisdiction="j",
+            counts={"overdue": late},
+            covered=covered,
+            trained=trained,
+            certification_required=True,
+            certified_at=datetime.now(UTC) if filed else None,
+        )
+
+    at_target = int(COMPLIANCE_TARGET)
+    assert headline([org(100, at_target)]).tone == Tone.SUCCESS
+    assert headline([org(100, at_target - 1)]).tone == Tone.INFO
+    assert headline([org(100, 100, late=1)]).tone == Tone.WARNING
+    assert headline([org(100, 100, filed=False)]).tone == Tone.WARNING
+    assert headline([]).tone == Tone.INFO

@@ -107,3 +107,12 @@ def test_bad_options_are_refused(runner, args):
     result = runner.invoke(args=["demo", "generate", *args])
     assert result.exit_code == 2
     assert db.session.scalar(select(func.count(Organization.id))) == 0
+
+
+def test_generated_people_can_be_found_by_name(generated):
+    from trainer.auth.models import User
+    from trainer.core.folding import fold
+
+    people = db.session.execute(select(User.first_name, User.last_name, User.search_name)).all()
+    assert people and all(found == fold(f"{a} {b}") for a, b, found in people)
+    assert db.session.scalar(select(func.count()).where(User.search_name == "")) == 0

@@ -106,7 +106,7 @@ def test_every_role_lands_on_its_home(client, make):
     homes = {
         "learner": "/learn/",
         "manager": "/orgs/staff",
-        "auditor": "/orgs/",
+        "auditor": "/compliance/city",
         "admin": "/orgs/",
     }
     for role, home in homes.items():

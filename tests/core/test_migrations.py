@@ -14,7 +14,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from tests.support.backends import backends, make_config, postgres_url
@@ -136,3 +136,37 @@ def _append_plain_events(count: int) -> None:
                 {"seq": seq, "created": created, "prev": previous, "hash": digest},
             )
         previous = digest
+
+
+def test_search_names_are_back_filled_and_removed_on_downgrade(empty_app):
+    from flask_migrate import downgrade
+
+    upgrade(revision="0005")
+    with db.engine.begin() as conn:
+        for n, (first, last) in enumerate([("María", "González"), ("Đức", "NGUYỄN")], 1):
+            conn.execute(
+                text(
+                    "INSERT INTO user_account (id, email, first_name, last_name, role, "
+                    "language, active, extra_time_percent, security_stamp, created_at) VALUES "
+                    "(:id, :email, :first, :last, 'learner', 'en', true, 0, :stamp, "
+                    "CURRENT_TIMESTAMP)"
+                ),
+                {
+                    "id": n,
+                    "email": f"p{n}@example.test",
+                    "first": first,
+                    "last": last,
+                    "stamp": str(n) * 32,
+                },
+            )
+    upgrade(revision="0006")
+    names = db.session.execute(text("SELECT search_name FROM user_account ORDER BY id"))
+    assert names.scalars().all() == ["maria gonzalez", "duc nguyen"]
+    db.session.rollback()
+    downgrade(revision="0005")
+    with db.engine.connect() as conn:
+        columns = {c["name"] for c in inspect(conn).get_columns("user_account")}
+    assert "search_name" not in columns and "first_name" in columns
+    upgrade()
+    with db.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), db.metadata) == []

@@ -27,7 +27,7 @@ class _Tables(HTMLParser):
         elif tag == "caption" and self._table:
             self._in_caption, self._text = True, []
         elif tag == "tr" and self._table and "data-row" in attrs:
-            self._row = {}
+            self._row = {"_row": attrs["data-row"]}  # the row's key (not shown to readers)
         elif tag in ("td", "th") and self._row is not None and "data-key" in attrs:
             self._key, self._text = attrs["data-key"], []
 

@@ -57,8 +57,8 @@ def test_cli_gives_the_item_statistics_of_the_page(app, runner, client, make, si
 
     admin = make.user(role="admin")
     login(client, admin)
-    html = client.get(f"/outcomes/{six.version.id}", query_string={"kind": kind}).text
-    shown = {row["item_id"]: row for row in tables(html)["items"]}
+    html = client.get(f"/outcomes/{six.version.id}/questions", query_string={"kind": kind}).text
+    shown = {row["_row"]: row for row in tables(html)["items"]}
     for item in report["items"]:
         row = shown[item["item_id"]]
         assert int(row["attempts"]) == item["attempts"]

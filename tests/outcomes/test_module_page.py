@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_module
 import math
 import re
 from datetime import UTC, datetime
@@ -31,10 +32,17 @@ SD_DIFF = math.sqrt(sum((d - MEAN_GAIN) ** 2 for d in DIFFS) / 5)
 NORMALIZED = (40 / 60 + 20 / 50 + 0 / 40 + 70 / 80 + 20 / 70) / 5  # E (pre 100) left out
 
 
+SECTIONS = ("", "/questions", "/answers", "/before-after", "/groups")
+
+
 def page(client, version, **args):
-    response = client.get(f"/outcomes/{version.id}", query_string=args)
-    assert response.status_code == 200, response.text
-    return response.text
+    """Every page of the module's outcomes, one after the other."""
+    texts = []
+    for section in SECTIONS:
+        response = client.get(f"/outcomes/{version.id}{section}", query_string=args)
+        assert response.status_code == 200, response.text
+        texts.append(response.text)
+    return "\n".join(texts)
 
 
 def metrics(html: str, table: str = "gains") -> dict[str, str]:
@@ -107,7 +115,7 @@ def test_every_figure_csv_has_the_numbers_of_the_page(client, admin, six):
         assert len(rows) == len(page_rows) > 0, figure
         for csv_row, page_row in zip(rows, page_rows, strict=True):
             for key, text in page_row.items():
-                if key in ("review",):
+                if key in ("review", "_row"):
                     continue
                 cell = csv_row[key]
                 page_value = text
@@ -128,7 +136,7 @@ def test_every_figure_csv_has_the_numbers_of_the_page(client, admin, six):
 def test_item_table_and_test_statistics_match_the_analysis(client, admin, six):
     outcomes = figures(six.version)
     html = page(client, six.version)
-    rows = {row["item_id"]: row for row in tables(html)["items"]}
+    rows = {row["_row"]: row for row in tables(html)["items"]}
     assert set(rows) == set(outcomes.matrix.item_ids)
     for item in outcomes.analysis.items:
         row = rows[item.item_id]
@@ -172,17 +180,24 @@ def test_filters_narrow_the_data(client, admin, six, make):
     everyone = metrics(page(client, six.version))
     assert number(everyone["Learners with a post-test"]) == 7
 
-    spanish = metrics(page(client, six.version, language="es"))
-    assert number(spanish["Learners with a post-test"]) == 2  # D and F
-    assert number(spanish["Pre-test mean (%)"]) == 25.0
-    assert number(spanish["Post-test mean (%)"]) == 70.0
-
-    desk = metrics(page(client, six.version, job_role="front_desk"))
-    assert number(desk["Learners with a post-test"]) == 3  # A, B, E
-
-    only_two = metrics(page(client, six.version, org=other.id))
-    assert number(only_two["Learners with a post-test"]) == 1
-    assert number(only_two["Pre-test mean (%)"]) == 10.0
+    # Groups under 5 learners get no figures at all, on every page and in every CSV.
+    for args in ({"language": "es"}, {"job_role": "front_desk"}, {"org": other.id}):
+        html = page(client, six.version, **args)
+        assert html.count("Fewer than 5 learners in this selection") == len(SECTIONS), args
+        assert "table-gains" not in html and "<svg" not in html.split("</header>", 1)[1]
+        gains = client.get(
+            f"/outcomes/{six.version.id}/export", query_string={"figure": "items", **args}
+        )
+        assert csv_rows(gains.text) == []
+        counts = client.get(
+            f"/outcomes/{six.version.id}/export", query_string={"figure": "gains", **args}
+        )
+        assert {r["metric"]: r["value"] for r in csv_rows(counts.text)} == {
+            "runs": "<5",
+            "learners": "<5",
+        }
+    spanish = figures(six.version, language="es")  # the figures exist, unshown
+    assert spanish.runs == 2 and spanish.gain.pre_mean == 25.0 and spanish.gain.post_mean == 70.0
 
     health = metrics(page(client, six.version, department="health"))
     assert number(health["Learners with a post-test"]) == 0
@@ -198,9 +213,9 @@ def test_department_filter(client, admin, six, make):
     add_attempt(run, "pre", 1, scores(bank_ids(six.version, "pre")[:10], 3))
     add_attempt(run, "post", 1, scores(bank_ids(six.version, "post")[:10], 8))
     db.session.commit()
-    health = metrics(page(client, six.version, department="health"))
-    assert number(health["Learners with a post-test"]) == 1
-    assert number(health["Mean paired gain (points)"]) == 50.0
+    health = page(client, six.version, department="health")
+    assert "Fewer than 5 learners in this selection" in health  # one nurse
+    assert figures(six.version, department="health").gain.mean_gain == 50.0
 
 
 def test_date_range_selects_runs_by_their_first_post_test(client, admin, six):
@@ -215,9 +230,15 @@ def test_date_range_selects_runs_by_their_first_post_test(client, admin, six):
     db.session.commit()
     march = metrics(page(client, six.version, date_from="2026-03-01", date_to="2026-03-31"))
     assert number(march["Learners with a post-test"]) == 5
-    january = metrics(page(client, six.version, date_from="2026-01-10", date_to="2026-01-10"))
-    assert number(january["Learners with a post-test"]) == 1
-    assert number(january["Mean paired gain (points)"]) == 40.0
+    january = page(client, six.version, date_from="2026-01-10", date_to="2026-01-10")
+    assert "Fewer than 5 learners in this selection" in january
+    day = figures(
+        six.version,
+        date_from=datetime(2026, 1, 10).date(),
+        date_to=datetime(2026, 1, 10).date(),
+        timezone="America/Chicago",
+    )
+    assert day.runs == 1 and day.gain.mean_gain == 40.0
 
 
 def test_date_range_uses_the_program_time_zone():
@@ -248,7 +269,7 @@ def test_date_range_uses_the_program_time_zone():
 )
 def test_bad_filter_values_are_ignored_with_a_message(client, admin, six, args, message):
     html = page(client, six.version, **args)
-    status = re.search(r'<div class="status status-warn" role="status">(.*?)</div>', html, re.S)
+    status = re.search(r'<div class="usa-alert usa-alert--warning[^>]*>(.*?)</ul>', html, re.S)
     assert status and message in status.group(1)
     assert "The filter was ignored" in status.group(1) or "dates were ignored" in status.group(1)
     assert number(metrics(html)["Learners with a post-test"]) == 6
@@ -341,11 +362,11 @@ def test_charts_have_a_title_a_summary_and_the_numbers_of_their_table(client, ad
     assert {r["band"]: r["post_learners"] for r in distribution}["90-100"] == "2"
 
     facility = re.findall(r"<title>([^<]*): ([\d.]+)%</title>", charts["chart-facility"])
-    items = {r["item_id"]: r["facility_index"] for r in tables(html)["items"]}
-    assert len(facility) == len(items)
+    items = {r["text"]: r["facility_index"] for r in tables(html)["items"]}
+    assert len(facility) == len(tables(html)["items"])
     for label, value in facility:
-        item_id = label.split(",")[0]
-        assert items[item_id] == value
+        text = html_module.unescape(label.rsplit(", Facility index", 1)[0])
+        assert items[text] == value
 
 
 # --- answers and transitions -----------------------------------------------------------
@@ -363,6 +384,7 @@ def test_option_counts_and_wrong_to_right(client, admin, app, make):
         (0.0, 1.0, "b"),
         (0.0, 0.0, "a"),
         (1.0, 1.0, "b"),
+        (1.0, 1.0, "b"),
     ]
     item = next(i for i in version.items if i["id"] == shared)
     assert item["correct"] == "b", "the fixture assumes option b is right"
@@ -373,16 +395,18 @@ def test_option_counts_and_wrong_to_right(client, admin, app, make):
         add_attempt(run, "post", 1, {shared: post_mark, others[1]: 1.0}, answers={shared: answer})
     db.session.commit()
     html = page(client, version)
-    options = [r for r in tables(html)["options"] if r["question"] == shared]
-    chosen = {r["option"]: int(r["chosen"]) for r in options}
-    assert chosen["b"] == 3 and chosen["a"] == 1 and chosen.get("c") == 0
-    correct = {r["option"]: r["correct"] for r in options}
-    assert correct["b"] == "Yes" and correct["a"] == "No"
-    transitions = {r["item_id"]: r for r in tables(html)["transitions"]}
+    options = [r for r in tables(html)["options"] if r["_row"] == shared]
+    texts = {o["id"]: o["text"]["en"] for o in item["options"]}
+    chosen = {r["text"]: int(r["chosen"]) for r in options}
+    assert chosen[texts["b"]] == 4 and chosen[texts["a"]] == 1 and chosen.get(texts["c"]) == 0
+    correct = {r["text"]: r["correct"] for r in options}
+    assert correct[texts["b"]] == "Yes" and correct[texts["a"]] == "No"
+    assert all(r["question_text"] == options[0]["question_text"] != shared for r in options)
+    transitions = {r["_row"]: r for r in tables(html)["transitions"]}
     row = transitions[shared]
-    assert row["paired"] == "4" and row["wrong_before"] == "3" and row["wrong_to_right"] == "2"
+    assert row["paired"] == "5" and row["wrong_before"] == "3" and row["wrong_to_right"] == "2"
     assert number(row["wrong_to_right_share"]) == pytest.approx(66.67)
-    assert number(row["pre_facility"]) == 25.0 and number(row["post_facility"]) == 75.0
+    assert number(row["pre_facility"]) == 40.0 and number(row["post_facility"]) == 80.0
 
 
 # --- query count -----------------------------------------------------------------------

@@ -248,6 +248,17 @@ MATRIX: dict[str, tuple[str, UrlFn, dict[str, tuple[int, int]]]] = {
             "admin": same(200),
         },
     ),
+    "audit.verify": (
+        "POST",
+        lambda w, s: "/audit/verify",
+        {
+            "anonymous": same(LOGIN),
+            "learner": same(403),
+            "manager": same(403),
+            "auditor": same(302),
+            "admin": same(302),
+        },
+    ),
     "catalog.admin_modules": (
         "GET",
         lambda w, s: "/catalog/",

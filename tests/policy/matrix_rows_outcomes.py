@@ -29,6 +29,19 @@ MATRIX: dict[str, tuple[str, UrlFn, dict[str, tuple[int, int]]]] = {
         lambda w, s: f"/outcomes/{_version(w)}?org={org_id(w, s)}",
         AUDITORS_AND_ADMINS,
     ),
+    **{
+        endpoint: (
+            "GET",
+            lambda w, s, path=path: f"/outcomes/{_version(w)}/{path}?org={org_id(w, s)}",
+            AUDITORS_AND_ADMINS,
+        )
+        for endpoint, path in (
+            ("outcomes.items", "questions"),
+            ("outcomes.answers", "answers"),
+            ("outcomes.changes", "before-after"),
+            ("outcomes.groups", "groups"),
+        )
+    },
     "outcomes.export": (
         "GET",
         lambda w, s: f"/outcomes/{_version(w)}/export?figure=gains&org={org_id(w, s)}",

@@ -374,6 +374,26 @@ def verify_chain(checkpoint: Checkpoint | None = None) -> ChainReport:
     return ChainReport(count, None, None, checkpoint)
 
 
+#: The kind of event that records a verification of the chain (from the page or the CLI).
+VERIFIED = "audit.verified"
+
+
+def record_verification(actor_id: int | None) -> ChainReport:
+    """Verify the chain now and append the result to it (flushed, committed by the caller)."""
+    report = verify_chain()
+    record(
+        VERIFIED,
+        actor_id=actor_id,
+        subject_type="audit_log",
+        details={
+            "ok": report.ok,
+            "count": report.count,
+            "first_broken_seq": report.first_broken_seq,
+        },
+    )
+    return report
+
+
 def event_count() -> int:
     """Number of events in the log."""
     return db.session.scalar(select(func.count(AuditEvent.id))) or 0

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String, false, func
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from trainer.core.folding import fold
 from trainer.core.vocabulary import Role
 from trainer.extensions import Model
 from trainer.timeutil import UTCDateTime, utcnow
@@ -32,6 +33,9 @@ class User(UserMixin, Model):
     email: Mapped[str | None] = mapped_column(String(254))
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100), default="")
+    #: First and last name folded for searching (no accents, no case), kept in step with
+    #: the names by `_fold_name`, so "gonzalez" finds "González" on every database.
+    search_name: Mapped[str] = mapped_column(String(201), default="", server_default="")
     role: Mapped[str] = mapped_column(String(16), default=Role.LEARNER.value)
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"), index=True)
     jurisdiction: Mapped[str | None] = mapped_column(String(64))
@@ -53,6 +57,14 @@ class User(UserMixin, Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     organization: Mapped[Organization | None] = relationship(lazy="joined")
+
+    @validates("first_name", "last_name")
+    def _fold_name(self, key: str, value: str) -> str:
+        """Whenever a name is set, refold `search_name` from both names."""
+        first = value if key == "first_name" else self.first_name
+        last = value if key == "last_name" else self.last_name
+        self.search_name = fold(f"{first or ''} {last or ''}")
+        return value
 
     @property
     def full_name(self) -> str:

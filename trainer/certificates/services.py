@@ -34,6 +34,7 @@ from trainer.certificates.render import (
 )
 from trainer.core import csvout, printable
 from trainer.core.branding import branding
+from trainer.core.folding import like_pattern
 from trainer.core.hooks import Hook
 from trainer.core.locking import lock_row
 from trainer.core.text import localized
@@ -516,10 +517,13 @@ def search(jurisdiction: str | None, q: str, limit: int = 100) -> list[Certifica
     if not q:
         return []
     like = f"%{q.lower()}%"
+    # The holder's current name, folded (accents and case ignored); the printed name too.
+    holders = select(User.id).where(User.search_name.like(like_pattern(q), escape="\\"))
     query = select(Certificate).where(
         or_(
             Certificate.serial == q.upper(),
             Certificate.verification_code == q,
+            Certificate.user_id.in_(holders),
             func.lower(Certificate.holder_name).like(like),
             func.lower(Certificate.organization_name).like(like),
         )

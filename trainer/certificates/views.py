@@ -224,8 +224,11 @@ def org_zip() -> Response:
 def search() -> str:
     """Find a certificate by serial, code, name or organization (own jurisdiction)."""
     q = (request.args.get("q") or "")[:100]
-    results = services.search(jurisdiction_of(current_user), q) if q else []
-    return render_template("certificates/search.html", q=q, results=results, today=timeutil.today())
+    limit = 100
+    results = services.search(jurisdiction_of(current_user), q, limit=limit) if q.strip() else []
+    return render_template(
+        "certificates/search.html", q=q, results=results, today=timeutil.today(), limit=limit
+    )
 
 
 @bp.get("/certificates/<int:cert_id>")

@@ -42,6 +42,7 @@ from trainer.core.contacts import (
     parse_phone,
     tel_uri,
 )
+from trainer.core.folding import fold
 from trainer.core.text import localized
 from trainer.extensions import db
 from trainer.learning.models import Enrollment, ModuleProgress
@@ -613,7 +614,7 @@ def _name_key(row: StaffRow) -> tuple[str, str, int]:
 
 def filter_rows(rows: Iterable[StaffRow], filters: StaffFilter) -> list[StaffRow]:
     """Apply the status and job role filters, the name/email search and the sort."""
-    needle = filters.q.strip().casefold()
+    needle = fold(filters.q)
     chosen = [
         row
         for row in rows
@@ -621,8 +622,8 @@ def filter_rows(rows: Iterable[StaffRow], filters: StaffFilter) -> list[StaffRow
         and (not filters.job_role or row.job_role == filters.job_role)
         and (
             not needle
-            or needle in row.full_name.casefold()
-            or needle in f"{row.last_name} {row.first_name}".casefold()
+            or needle in fold(row.full_name)
+            or needle in fold(f"{row.last_name} {row.first_name}")
             or needle in (row.email or "").casefold()
         )
     ]

@@ -28,7 +28,7 @@ from werkzeug.wrappers import Response
 from trainer import timeutil
 from trainer.auth.models import User
 from trainer.certificates import services as certificates
-from trainer.compliance import attention, exports, reports, services
+from trainer.compliance import attention, cityview, exports, reports, services
 from trainer.compliance.forms import AttestForm, OrgFilterForm, StaffFilterForm
 from trainer.compliance.models import AnnualReport
 from trainer.core.http import arg_id, arg_int, parse_id
@@ -376,6 +376,7 @@ def auditor() -> str:
         ignored=ignored,
         year=year,
         totals=services.city_totals(summaries),
+        headline=cityview.headline(summaries),
         page=services.paginate(chosen, filters.page),
         query=request.args.to_dict(),
         jurisdiction_name=localized(known.name, _lang()) if known else "",

@@ -48,6 +48,7 @@ from trainer.compliance import reports
 from trainer.compliance import services as compliance
 from trainer.compliance.models import AnnualReport
 from trainer.compliance.rules import Rule, certificate_expiry, counting_rules
+from trainer.core.folding import fold
 from trainer.core.text import localized
 from trainer.core.vocabulary import job_role_label
 from trainer.demo.services import DEMO_PASSWORD
@@ -456,6 +457,7 @@ class Generator:
                 else None,
                 "first_name": first,
                 "last_name": last,
+                "search_name": fold(f"{first} {last}"),  # set by the model on ORM writes
                 "role": Role.MANAGER.value if manager else Role.LEARNER.value,
                 "organization_id": org["id"],
                 "jurisdiction": None,

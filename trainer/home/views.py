@@ -27,7 +27,7 @@ bp = Blueprint("home", __name__)
 ROLE_HOME = {
     Role.LEARNER: "learning.home",
     Role.MANAGER: "orgs.staff_list",
-    Role.AUDITOR: "orgs.org_list",
+    Role.AUDITOR: "compliance.auditor",
     Role.ADMIN: "orgs.org_list",
 }
 

@@ -23,16 +23,20 @@ from trainer.outcomes.services import SUPPRESSED, Table
 SERIES_FILLS = ("#0b4f8a", "url(#{id}-hatch)")
 HATCH_COLOR = "#8a4b00"
 INK = "#1b1f24"
-GRID = "#c5ccd3"
 
-WIDTH = 720
-LABEL_WIDTH = 200
-VALUE_ROOM = 70
+#: Drawn 360 units wide with 14-unit text, so on a 390 px phone (about 358 px for the
+#: content) every text is drawn at 13.9 px or more, and never above 14 px on a desktop.
+WIDTH = 360
+FONT_SIZE = 14
+#: Each category's label sits on its own line above its bars, so labels never squeeze them.
+LABEL_HEIGHT = 18
+VALUE_ROOM = 64
 BAR_HEIGHT = 16
 BAR_GAP = 3
 GROUP_GAP = 12
 TOP = 12
 LEGEND_HEIGHT = 24
+LABEL_CHARS = 46
 
 
 def number(value: Any) -> str:
@@ -50,7 +54,7 @@ def number(value: Any) -> str:
     return str(value)
 
 
-def _short(text: str, limit: int = 30) -> str:
+def _short(text: str, limit: int = LABEL_CHARS) -> str:
     """A category label that fits its column."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -67,16 +71,18 @@ def bar_chart(
     """A horizontal grouped bar chart as inline, accessible SVG markup."""
     values = [v for _name, vals in series for v in vals if isinstance(v, int | float)]
     top = max_value if max_value else max(values, default=0) or 1
-    bar_room = WIDTH - LABEL_WIDTH - VALUE_ROOM
+    bar_room = WIDTH - VALUE_ROOM
     legend = len(series) > 1
-    group_height = len(series) * (BAR_HEIGHT + BAR_GAP) - BAR_GAP
+    bars_height = len(series) * (BAR_HEIGHT + BAR_GAP) - BAR_GAP
+    group_height = LABEL_HEIGHT + bars_height
     start_y = TOP + (LEGEND_HEIGHT if legend else 0)
     height = start_y + len(categories) * (group_height + GROUP_GAP) + TOP
     cid = escape(chart_id)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{WIDTH}" '
         f'height="{height}" viewBox="0 0 {WIDTH} {height}" '
-        f'aria-labelledby="{cid}-title {cid}-desc" font-family="sans-serif" font-size="13">',
+        f'aria-labelledby="{cid}-title {cid}-desc" font-family="sans-serif" '
+        f'font-size="{FONT_SIZE}">',
         f'<title id="{cid}-title">{escape(title)}</title>',
         f'<desc id="{cid}-desc">{escape(description)}</desc>',
         f'<defs><pattern id="{cid}-hatch" width="6" height="6" '
@@ -85,43 +91,38 @@ def bar_chart(
         f'<rect width="3" height="6" fill="{HATCH_COLOR}"/></pattern></defs>',
     ]
     if legend:
-        x = LABEL_WIDTH
+        x = 0
         for index, (name, _vals) in enumerate(series):
             fill = SERIES_FILLS[index % 2].format(id=cid)
             parts.append(
-                f'<rect x="{x}" y="{TOP - 2}" width="14" height="14" fill="{fill}" '
+                f'<rect x="{x + 1}" y="{TOP - 2}" width="14" height="14" fill="{fill}" '
                 f'stroke="{INK}" stroke-width="1"/>'
-                f'<text x="{x + 20}" y="{TOP + 10}" fill="{INK}">{escape(name)}</text>'
+                f'<text x="{x + 21}" y="{TOP + 10}" fill="{INK}">{escape(name)}</text>'
             )
-            x += 28 + 8 * len(name)
-    axis_bottom = height - TOP
-    parts.append(
-        f'<line x1="{LABEL_WIDTH}" y1="{start_y - 4}" x2="{LABEL_WIDTH}" '
-        f'y2="{axis_bottom}" stroke="{GRID}" stroke-width="1"/>'
-    )
+            x += 32 + 8 * len(name)
     for row, category in enumerate(categories):
         y0 = start_y + row * (group_height + GROUP_GAP)
         parts.append(
-            f'<text x="{LABEL_WIDTH - 8}" y="{y0 + group_height / 2 + 4:.1f}" '
-            f'text-anchor="end" fill="{INK}">{escape(_short(category))}</text>'
+            f'<text x="0" y="{y0 + LABEL_HEIGHT - 5}" fill="{INK}">'
+            f"{escape(_short(category))}</text>"
         )
         for index, (name, vals) in enumerate(series):
             value = vals[row] if row < len(vals) else None
-            y = y0 + index * (BAR_HEIGHT + BAR_GAP)
+            y = y0 + LABEL_HEIGHT + index * (BAR_HEIGHT + BAR_GAP)
             if isinstance(value, int | float):
                 width = max(0.0, min(float(value) / top, 1.0)) * bar_room
                 fill = SERIES_FILLS[index % 2].format(id=cid)
                 label = number(value) + unit
                 parts.append(
-                    f'<rect x="{LABEL_WIDTH}" y="{y}" width="{width:.1f}" '
+                    f'<rect x="1" y="{y}" width="{width:.1f}" '
                     f'height="{BAR_HEIGHT}" fill="{fill}" stroke="{INK}" stroke-width="0.5">'
                     f"<title>{escape(category)}, {escape(name)}: {escape(label)}</title></rect>"
-                    f'<text x="{LABEL_WIDTH + width + 6:.1f}" y="{y + BAR_HEIGHT - 3}" '
+                    f'<text x="{width + 6:.1f}" y="{y + BAR_HEIGHT - 3}" '
                     f'fill="{INK}">{escape(label)}</text>'
                 )
             else:
                 parts.append(
-                    f'<text x="{LABEL_WIDTH + 6}" y="{y + BAR_HEIGHT - 3}" '
+                    f'<text x="6" y="{y + BAR_HEIGHT - 3}" '
                     f'fill="{INK}">{escape(number(value))}</text>'
                 )
     parts.append("</svg>")
@@ -204,7 +205,10 @@ def _top_band(table: Table, column: str) -> str:
 
 def facility_chart(items: Table, kind_label: str) -> Chart:
     """Facility index of each item: how many got it right."""
-    ids = items.column("item_id")
+    ids = [
+        text or item_id
+        for item_id, text in zip(items.column("item_id"), items.column("text"), strict=True)
+    ]
     facility = items.column("facility_index")
     title = _("Facility index by item (%(kind)s)", kind=kind_label)
     if not ids:

@@ -74,6 +74,13 @@ from trainer.core.vocabulary import ORG_KIND_PLURALS, TestKind
 from trainer.extensions import db
 from trainer.learning.models import LessonProgress, ModuleProgress
 from trainer.orgs.models import Organization
+from trainer.outcomes.groups import (  # also public names of this module
+    MIN_GROUP,
+    SUPPRESSED,
+    group_tables,
+    suppressed_groups,
+    withhold_small_selection,
+)
 from trainer.outcomes.models import OutcomeSnapshot
 from trainer.timeutil import utcnow
 
@@ -83,10 +90,6 @@ PRE = TestKind.PRE.value
 POST = TestKind.POST.value
 KINDS = (PRE, POST)
 
-#: Groups with fewer learners than this are never shown on the partners' summary.
-MIN_GROUP = 5
-#: The marker a suppressed cell carries (shown as "fewer than 5", written as "<5").
-SUPPRESSED = "<5"
 #: Width of the score distribution's bins, in percentage points.
 BIN_WIDTH = 10
 
@@ -617,6 +620,8 @@ def module_outcomes(
     answer_counts = _answer_counts(version.id, filters, kind)
     tables["options"] = _options_table(analysis, answer_counts, bank, language)
     tables["transitions"] = _transitions_table(matrices, chosen, scores, bank, language)
+    tables.update(group_tables(chosen))
+    tables = withhold_small_selection(tables, learners)
     return Outcomes(
         version_id=version.id,
         kind=kind,
@@ -739,7 +744,7 @@ def _distribution_table(pairs: Sequence[tuple[float, float]]) -> Table:
 
 
 ITEM_COLUMNS = (
-    Column("item_id", _l("Item")),
+    Column("item_id", _l("Item key")),
     Column("text", _l("Question")),
     Column("attempts", _l("Attempts"), "int"),
     Column("facility_index", _l("Facility index (%)"), "percent"),
@@ -829,7 +834,7 @@ def _flags_table(analysis: ItemAnalysis | None, bank: Mapping[str, Any], languag
         "flags",
         _l("Items to review"),
         (
-            Column("item_id", _l("Item")),
+            Column("item_id", _l("Item key")),
             Column("text", _l("Question")),
             Column("reason", _l("Reason code")),
             Column("explanation", _l("Why")),
@@ -873,6 +878,7 @@ def _options_table(
             continue
         for key, question in scoring.questions_of(item):
             tally = counts.get(key, Counter_())
+            asked = _item_text(question, language) or _item_text(item, language)
             option_ids = (
                 ["true", "false"]
                 if question.get("type") == "true_false"
@@ -883,6 +889,7 @@ def _options_table(
                 rows.append(
                     (
                         key,
+                        asked,
                         option_id,
                         _option_label(question, option_id, language),
                         _is_correct(question, option_id),
@@ -894,6 +901,7 @@ def _options_table(
             rows.append(
                 (
                     key,
+                    asked,
                     "",
                     str(_l("No answer")),
                     False,
@@ -905,7 +913,8 @@ def _options_table(
         "options",
         _l("How often each option was chosen"),
         (
-            Column("question", _l("Question")),
+            Column("question", _l("Question key")),
+            Column("question_text", _l("Question")),
             Column("option", _l("Option")),
             Column("text", _l("Answer")),
             Column("correct", _l("Correct")),
@@ -976,7 +985,7 @@ def _transitions_table(
 
 TRANSITIONS_TITLE = _l("Before and after, per item")
 TRANSITIONS_COLUMNS = (
-    Column("item_id", _l("Item")),
+    Column("item_id", _l("Item key")),
     Column("text", _l("Question")),
     Column("pre_facility", _l("Facility on pre-tests (%)"), "percent"),
     Column("post_facility", _l("Facility on post-tests (%)"), "percent"),
@@ -1065,23 +1074,6 @@ def organizations_in_scope(jurisdiction: str | None) -> list[tuple[int, str]]:
 
 
 # --------------------------------------------------------------------------- summary
-
-
-def suppressed_groups(counts: Mapping[K, int], minimum: int = MIN_GROUP) -> set[K]:
-    """Groups of one breakdown whose numbers must not be shown.
-
-    Primary: every group with fewer than ``minimum`` learners. Secondary, because the
-    breakdown's total is shown: while the hidden groups could be recovered by
-    subtraction (only one hidden, or fewer than ``minimum`` learners hidden together),
-    the smallest shown group is hidden too.
-    """
-    hidden = {group for group, count in counts.items() if count < minimum}
-    if not hidden:
-        return hidden
-    shown = sorted((g for g in counts if g not in hidden), key=lambda g: (counts[g], str(g)))
-    while shown and (len(hidden) == 1 or sum(counts[g] for g in hidden) < minimum):
-        hidden.add(shown.pop(0))
-    return hidden
 
 
 SUMMARY_COLUMNS = (
@@ -1227,7 +1219,7 @@ DEFAULT_MAX_AGE_MINUTES = 15
 #: Snapshots not refreshed for this long are deleted when another one is saved.
 SNAPSHOT_RETENTION = timedelta(days=2)
 #: Bump when the payload's shape or a definition changes: older snapshots are ignored.
-SNAPSHOT_SCHEMA = 1
+SNAPSHOT_SCHEMA = 2
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ button to recalculate now. The CSV export serves the same saved figures as the p
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -37,6 +38,7 @@ from trainer.core.text import localized
 from trainer.extensions import db, limiter
 from trainer.outcomes import charts, services
 from trainer.outcomes.forms import OutcomeFilterForm
+from trainer.outcomes.groups import BREAKDOWNS, is_withheld
 from trainer.policy import Permission, jurisdiction_of, public, requires, shows
 
 bp = Blueprint("outcomes", __name__, url_prefix="/outcomes")
@@ -44,7 +46,16 @@ bp = Blueprint("outcomes", __name__, url_prefix="/outcomes")
 #: The header links this feature contributes (see trainer.core.navigation).
 NAVIGATION = (NavLink("outcomes.index", _l("Outcomes"), 100, shows(Permission.AUDIT_VIEW)),)
 
-MODULE_FIGURES = ("gains", "distribution", "items", "test", "flags", "options", "transitions")
+MODULE_FIGURES = (
+    "gains",
+    "distribution",
+    "items",
+    "test",
+    "flags",
+    "options",
+    "transitions",
+    *BREAKDOWNS,
+)
 SUMMARY_FIGURES = ("summary", "languages", "org_kinds")
 SUMMARY_LIMIT = "60 per minute"
 RECALCULATE_LIMIT = "10 per minute"
@@ -107,20 +118,36 @@ def _max_age() -> float:
     )
 
 
-@bp.get("/<int:version_id>")
-@requires(Permission.AUDIT_VIEW)
-def module(version_id: int) -> str:
-    """Gains, item analysis and charts of one module version, with filters."""
+#: The module's pages: the summary, then one page per section (endpoint, title).
+SECTIONS = (
+    ("outcomes.module", _l("Summary")),
+    ("outcomes.items", _l("Questions")),
+    ("outcomes.answers", _l("Answers chosen")),
+    ("outcomes.changes", _l("Before and after")),
+    ("outcomes.groups", _l("By group")),
+)
+
+
+def _module_page(
+    version_id: int,
+    template: str,
+    figures: Callable[[dict[str, services.Table], str], dict[str, object]] | None = None,
+) -> str:
+    """Render one page of a module version's outcomes (the figures are computed once).
+
+    `figures` turns the tables into what the page draws (charts) and labels.
+    """
     version = _version(version_id)
     form, filters, kind, messages = _filters()
     snapshot = services.module_snapshot(version, filters, kind, _language(), _max_age())
     db.session.commit()
     tables = snapshot.tables
     kind_label = _("post-tests") if kind == services.POST else _("pre-tests")
+    withheld = is_withheld(tables["gains"])
     return render_template(
-        "outcomes/module.html",
+        template,
         version=version,
-        title=localized(version.title, _language()) or version.slug,
+        title=localized(version.title, _language()) or _("Untitled module"),
         form=form,
         filters=filters,
         messages=messages,
@@ -129,14 +156,62 @@ def module(version_id: int) -> str:
         kind=kind,
         kind_label=kind_label,
         export_args={**filters.query_args(), "kind": kind},
-        charts=[
-            charts.means_chart(tables["gains"]),
-            charts.distribution_chart(tables["distribution"]),
-        ],
-        facility=charts.facility_chart(tables["items"], kind_label),
         tables=tables,
-        flag_labels={code: str(label) for code, label in services.FLAG_REASONS.items()},
+        withheld=withheld,
+        minimum=services.MIN_GROUP,
+        sections=SECTIONS,
+        breakdowns=BREAKDOWNS,
+        **(figures(tables, kind_label) if figures and not withheld else {}),
     )
+
+
+@bp.get("/<int:version_id>")
+@requires(Permission.AUDIT_VIEW)
+def module(version_id: int) -> str:
+    """A module version's outcomes at a glance: learners, gains, scores before and after."""
+    return _module_page(
+        version_id,
+        "outcomes/module.html",
+        lambda tables, _kind: {
+            "means": charts.means_chart(tables["gains"]),
+            "distribution": charts.distribution_chart(tables["distribution"]),
+        },
+    )
+
+
+@bp.get("/<int:version_id>/questions")
+@requires(Permission.AUDIT_VIEW)
+def items(version_id: int) -> str:
+    """Each question by its text: how many got it right, and the ones to review."""
+    return _module_page(
+        version_id,
+        "outcomes/module_items.html",
+        lambda tables, kind_label: {
+            "facility": charts.facility_chart(tables["items"], kind_label),
+            "flag_labels": {code: str(label) for code, label in services.FLAG_REASONS.items()},
+        },
+    )
+
+
+@bp.get("/<int:version_id>/answers")
+@requires(Permission.AUDIT_VIEW)
+def answers(version_id: int) -> str:
+    """How often each answer of each question was chosen."""
+    return _module_page(version_id, "outcomes/module_answers.html")
+
+
+@bp.get("/<int:version_id>/before-after")
+@requires(Permission.AUDIT_VIEW)
+def changes(version_id: int) -> str:
+    """Per question: right before and after, and who went from wrong to right."""
+    return _module_page(version_id, "outcomes/module_changes.html")
+
+
+@bp.get("/<int:version_id>/groups")
+@requires(Permission.AUDIT_VIEW)
+def groups(version_id: int) -> str:
+    """The outcomes by organization, language of the test and job role (groups of 5+)."""
+    return _module_page(version_id, "outcomes/module_groups.html")
 
 
 @bp.post("/<int:version_id>/recalculate")
@@ -150,7 +225,9 @@ def recalculate(version_id: int) -> Response:
     db.session.commit()
     flash(_("The figures were recalculated."))
     args: dict[str, Any] = {**filters.query_args(), "kind": kind}
-    return redirect(url_for("outcomes.module", version_id=version.id, **args))
+    section = request.args.get("section", "")
+    endpoint = section if section in {name for name, _label in SECTIONS} else "outcomes.module"
+    return redirect(url_for(endpoint, version_id=version.id, **args))
 
 
 @bp.get("/<int:version_id>/export")

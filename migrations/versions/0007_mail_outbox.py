@@ -1,7 +1,7 @@
 """mail outbox
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-29 19:53:35.852792
 
 """
@@ -12,8 +12,8 @@ import trainer.timeutil  # noqa: F401 - custom column types used below
 
 
 # revision identifiers, used by Alembic.
-revision = '0006'
-down_revision = '0005'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
