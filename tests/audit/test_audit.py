@@ -202,3 +202,35 @@ def test_concurrent_appends_never_collide_on_the_sequence(app):
     seqs = sorted(db.session.scalars(select(AuditEvent.seq)).all())
     assert seqs == list(range(1, 14))
     assert audit.verify_chain().ok
+
+
+def test_the_head_is_locked_only_for_the_append_at_the_commit(app):
+    # A long transaction has recorded an event but not committed: another transaction
+    # appends and commits meanwhile (it would wait for the head's lock if the first
+    # transaction had taken it when recording).
+    audit.record("org.created", subject_type="organization", subject_id="slow")
+    with app.app_context():  # another request: its own session and connection
+        audit.record("org.created", subject_type="organization", subject_id="quick")
+        db.session.commit()
+    db.session.commit()
+    order = db.session.scalars(select(AuditEvent.subject_id).order_by(AuditEvent.seq)).all()
+    assert order == ["quick", "slow"]  # the chain's order is the order of the commits
+    assert audit.verify_chain().ok
+
+
+def test_an_event_recorded_in_a_rolled_back_savepoint_is_dropped(app):
+    audit.record("org.created", subject_type="organization", subject_id="kept")
+    savepoint = db.session.begin_nested()
+    audit.record("org.created", subject_type="organization", subject_id="undone")
+    savepoint.rollback()
+    with db.session.begin_nested():
+        audit.record("org.updated", subject_type="organization", subject_id="released")
+    db.session.commit()
+    events = db.session.scalars(select(AuditEvent.subject_id).order_by(AuditEvent.seq)).all()
+    assert events == ["kept", "released"]
+    audit.record("org.created", subject_type="organization", subject_id="rolled back")
+    db.session.rollback()
+    db.session.commit()
+    assert db.session.scalar(select(AuditEvent.subject_id).order_by(AuditEvent.seq.desc())) == (
+        "released"
+    )

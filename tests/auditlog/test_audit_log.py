@@ -19,7 +19,7 @@ from trainer.auditlog.sentences import KINDS, EventFacts, kind_label, sentence_f
 from trainer.certificates import services as certificates
 from trainer.extensions import db
 
-TRAINER = Path(__file__).resolve().parent.parent / "trainer"
+TRAINER = Path(__file__).resolve().parents[2] / "trainer"
 
 
 def _kinds_written_by_the_code() -> set[str]:
@@ -143,17 +143,17 @@ def test_filters_by_who_what_organization_and_when(client, make, scene):
     inn, _far, admin, _ana, cert = scene
     other = make.org(name="Allen Inn")
     make.user(other, first_name="Bo", last_name="Chen")
-    old = audit.record(
+    audit.record(
         "org.created",
         actor_id=admin.id,
         subject_type="organization",
         subject_id=other.id,
         organization_id=other.id,
     )
-    db.session.flush()
+    db.session.commit()
     db.session.execute(
         update(AuditEvent)
-        .where(AuditEvent.id == old.id)
+        .where(AuditEvent.action == "org.created", AuditEvent.subject_id == str(other.id))
         .values(created_at=datetime(2025, 1, 15, 18, tzinfo=UTC))
     )
     db.session.commit()

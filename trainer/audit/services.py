@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 GENESIS = "0" * 64
 HEAD_ID = 1
 _COMMITTED = "trainer.audit_appended"
+_PENDING = "trainer.audit_pending"
 
 
 # --- keys ------------------------------------------------------------------------------
@@ -115,6 +116,14 @@ def _advance_head(session: Session) -> tuple[int, str]:
     raise RuntimeError("the audit head could not be locked")
 
 
+@dataclass(frozen=True)
+class _Pending:
+    """An event recorded in an open transaction, appended to the chain at its commit."""
+
+    fields: dict[str, Any]
+    transaction: Any  # the (nested) SessionTransaction it was recorded in
+
+
 def record(
     action: str,
     *,
@@ -123,23 +132,33 @@ def record(
     subject_id: object = "",
     organization_id: int | None = None,
     details: dict[str, Any] | None = None,
-) -> AuditEvent:
-    """Append one event to the chain (flushed, committed by the caller's transaction)."""
+) -> None:
+    """Record one event; it joins the chain when the caller's transaction commits.
+
+    The chain's head row is locked only for the append itself, at the commit (see
+    `_append_pending`), so a long transaction (an import, a grading) does not hold up
+    every other writer; an event recorded in a savepoint that rolls back is dropped with it.
+    """
     session = db.session()
+    session.connection()  # the event belongs to a transaction: begin one if none is open
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    fields = {
+        "created_at": utcnow(),
+        "actor_id": actor_id,
+        "action": action,
+        "subject_type": subject_type,
+        "subject_id": str(subject_id),
+        "organization_id": organization_id,
+        "details": json.dumps(details or {}, sort_keys=True, default=str),
+    }
+    session.info.setdefault(_PENDING, []).append(_Pending(fields, transaction))
+
+
+def _append(session: Session, fields: dict[str, Any]) -> AuditEvent:
+    """Append one event to the chain now (the head row stays locked until the commit)."""
     key_id, key = _current_key()
     seq, previous = _advance_head(session)
-    event = AuditEvent(
-        seq=seq,
-        created_at=utcnow(),
-        actor_id=actor_id,
-        action=action,
-        subject_type=subject_type,
-        subject_id=str(subject_id),
-        organization_id=organization_id,
-        details=json.dumps(details or {}, sort_keys=True, default=str),
-        prev_hash=previous,
-        key_id=key_id,
-    )
+    event = AuditEvent(seq=seq, prev_hash=previous, key_id=key_id, **fields)
     event.hash = _digest(event, key)
     session.add(event)
     session.flush()
@@ -149,16 +168,33 @@ def record(
         .values(hash=event.hash)
         .execution_options(synchronize_session=False)
     )
-    appended = session.info.setdefault(_COMMITTED, [])
-    appended.append((event.seq, event.hash))
+    session.info.setdefault(_COMMITTED, []).append((event.seq, event.hash))
     return event
+
+
+@sa_event.listens_for(Session, "before_commit")
+def _append_pending(session: Session) -> None:
+    """Append the transaction's events last, so the head's lock lasts only for the append."""
+    if session.in_nested_transaction():
+        return  # a savepoint: its events wait for the whole transaction's commit
+    pending: list[_Pending] = session.info.pop(_PENDING, [])
+    for item in pending:
+        _append(session, item.fields)
+
+
+def _inside(transaction: Any, ended: Any) -> bool:
+    while transaction is not None:
+        if transaction is ended:
+            return True
+        transaction = transaction.parent
+    return False
 
 
 def about_person(
     action: str, person: Any, *, actor_id: int | None, details: dict[str, Any] | None = None
-) -> AuditEvent:
+) -> None:
     """Record an event whose subject is a person (their organization is taken from them)."""
-    return record(
+    record(
         action,
         actor_id=actor_id,
         subject_type="user",
@@ -263,6 +299,12 @@ def _checkpoint_after_commit(session: Session) -> None:
 
 @sa_event.listens_for(Session, "after_soft_rollback")
 def _forget_after_rollback(session: Session, previous_transaction: Any) -> None:
+    pending: list[_Pending] = session.info.get(_PENDING, [])
+    kept = [item for item in pending if not _inside(item.transaction, previous_transaction)]
+    if kept:
+        session.info[_PENDING] = kept
+    else:
+        session.info.pop(_PENDING, None)
     if previous_transaction.parent is None:  # the whole transaction, not a savepoint
         session.info.pop(_COMMITTED, None)
 
