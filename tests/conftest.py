@@ -11,7 +11,7 @@ import os
 import re
 import secrets
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from config import TestConfig
-from trainer import create_app
+from trainer import create_app, timeutil
 from trainer.extensions import db, limiter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -214,7 +214,7 @@ class Factory:
             "role": role,
             "organization_id": org.id if org is not None else None,
             "job_role": "front_desk" if org is not None else None,
-            "hire_date": date.today() - timedelta(days=5) if org is not None else None,
+            "hire_date": timeutil.today() - timedelta(days=5) if org is not None else None,
             "password_hash": hash_password(PASSWORD),
             "jurisdiction": "houston-tx" if role == "auditor" else None,
         }

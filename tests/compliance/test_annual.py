@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from tests.compliance.crafting import certify, days
 from tests.conftest import csrf_token, login
+from trainer import timeutil
 from trainer.audit.models import AuditEvent
 from trainer.compliance import reports
 from trainer.compliance.models import AnnualReport
@@ -33,7 +34,7 @@ def hotel(make):
 
 def _file(client, **fields):
     token = csrf_token(client, "/compliance/annual")
-    data = {"csrf_token": token, "year": str(date.today().year), **fields}
+    data = {"csrf_token": token, "year": str(timeutil.today().year), **fields}
     return client.post("/compliance/annual", data=data)
 
 
@@ -60,13 +61,13 @@ def test_manager_files_and_the_attestation_is_recorded(client, hotel):
     )
     assert response.status_code == 302
     report = db.session.scalar(select(AnnualReport))
-    assert report.year == date.today().year and report.revision == 1
+    assert report.year == timeutil.today().year and report.revision == 1
     assert report.attested_name == "Marcus Lee" and report.attested_title == "General manager"
     assert report.attested_by_id == manager.id
     assert before - timedelta(seconds=1) <= report.attested_at <= utcnow()
     assert report.covered_count == 3  # the manager is an employee too
     assert report.trained_count == 1
-    assert report.due_on == date(date.today().year, 3, 31)
+    assert report.due_on == date(timeutil.today().year, 3, 31)
 
     pdf = client.get(f"/compliance/annual/{report.id}/pdf")
     assert pdf.mimetype == "application/pdf"
@@ -126,7 +127,7 @@ def test_bad_attestation_files_nothing(client, hotel, fields, message):
     assert _count() == 0
 
 
-@pytest.mark.parametrize("year", ["1999", "abc", "", str(date.today().year + 1)])
+@pytest.mark.parametrize("year", ["1999", "abc", "", str(timeutil.today().year + 1)])
 def test_a_year_that_cannot_be_filed_files_nothing(client, hotel, year):
     _org, manager, *_ = hotel
     login(client, manager)
@@ -156,7 +157,7 @@ def test_the_city_sees_who_filed_and_who_did_not(client, make, hotel):
 
     auditor = make.user(role="auditor")
     login(client, auditor)
-    year = date.today().year
+    year = timeutil.today().year
     page = client.get("/compliance/city")
     assert "1 of 2 organizations have not filed their" in page.text
     rows = dict(

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from tests.compliance.crafting import certify, days, start_training
 from tests.conftest import login
+from trainer import timeutil
 from trainer.audit import services as audit
 from trainer.auth.models import User
 from trainer.compliance import services
@@ -154,7 +155,7 @@ def test_bad_parameters_fall_back_to_defaults(client, make, city, query):
     assert page.status_code == 200
     assert set(_rows(page.text)) == {"Allen Inn", "Bay Lodge"}
     assert "the defaults were used instead" in page.text
-    assert f"Summary for {date.today().year}" in page.text
+    assert f"Summary for {timeutil.today().year}" in page.text
 
 
 def test_auditor_without_jurisdiction_sees_nothing(client, make, city):
@@ -230,7 +231,7 @@ def test_database_counts_match_each_persons_status(make):
                 certify(person, days(offset), expires_on=days(offset + 365))
             elif index % 3 == 1:
                 start_training(person)
-    today = date.today()
+    today = timeutil.today()
     summaries = {s.name: s for s in services.org_summaries(None, today.year, today)}
     for org in orgs:
         rows = services.staff_rows(org, today)
