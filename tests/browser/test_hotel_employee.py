@@ -33,6 +33,7 @@ from tests.browser.steps import (
 )
 from tests.support.factory import PASSWORD
 from tests.support.web import csrf_token
+from trainer import timeutil
 from trainer.auth.models import User
 from trainer.catalog.models import Module, Track
 from trainer.certificates.models import Certificate
@@ -58,7 +59,7 @@ def _manager_adds(
     driver.type_into("#last_name", last)
     driver.type_into("#email", email)
     page.select_option("#job_role", job)
-    driver.type_into("#hire_date", (date.today() - timedelta(days=3)).isoformat())
+    driver.type_into("#hire_date", (timeutil.today() - timedelta(days=3)).isoformat())
     page.select_option("#language", language)
     driver.go("main form.usa-form button[type=submit]")
     assert page.url.endswith("/orgs/staff"), page.url

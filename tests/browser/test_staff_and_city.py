@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -21,6 +21,7 @@ from tests.browser.steps import Driver, do_track, sign_in
 from tests.support import journey
 from tests.support.factory import PASSWORD
 from tests.support.web import login
+from trainer import timeutil
 from trainer.auth.models import User
 from trainer.certificates.models import Certificate
 from trainer.extensions import db
@@ -60,8 +61,8 @@ def test_manager_imports_staff_and_downloads_the_records(
     desk.go("main a[href*='/orgs/staff/import']")
     desk.check("staff-import")
 
-    hired = (date.today() - timedelta(days=10)).isoformat()
-    future = (date.today() + timedelta(days=30)).isoformat()
+    hired = (timeutil.today() - timedelta(days=10)).isoformat()
+    future = (timeutil.today() + timedelta(days=30)).isoformat()
     bad = [
         [f"ana@{domain}", "Ana", "Reyes", "front desk", hired, "es"],
         ["not-an-email", "Binh", "Tran", "housekeeping", hired, "vi"],
@@ -228,7 +229,7 @@ def test_auditor_finds_a_certificate_the_admin_revokes_it(
     visitor.check("verify-revoked")
     verdict = visitor.page.locator("#verdict")
     assert "usa-alert--error" in (verdict.get_attribute("class") or "")
-    assert str(date.today().year) in verdict.inner_text()
+    assert str(timeutil.today().year) in verdict.inner_text()
     assert reason not in visitor.page.locator("main").inner_text()
     db.session.expire_all()
     assert db.session.get(Certificate, cert.id).revoked_at is not None

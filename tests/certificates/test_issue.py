@@ -10,7 +10,7 @@ import re
 import subprocess
 import threading
 import zipfile
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from tests.support import journey
 from tests.support.web import csrf_token, login
+from trainer import timeutil
 from trainer.audit.models import AuditEvent
 from trainer.certificates import services
 from trainer.certificates.models import Certificate
@@ -59,7 +60,7 @@ def _flat(text: str) -> str:
 
 def test_completion_issues_one_certificate_with_every_field(certified, client, app):
     user, _enrollment, cert = certified
-    assert cert.serial.startswith(f"HTX-{date.today().year}-")
+    assert cert.serial.startswith(f"HTX-{timeutil.today().year}-")
     assert len(cert.verification_code) >= 16 and cert.serial not in cert.verification_code
     assert cert.holder_name == "José Núñez" and cert.permit_number == "HTL-77"
     assert [m["slug"] for m in cert.modules] == ["intro-indicators", "hotel-lodging"]
@@ -324,7 +325,7 @@ def test_concurrent_completion_issues_exactly_one(app, make):
 def test_renewal_reenrolls_before_expiry_and_keeps_history(certified, client, app):
     user, enrollment, cert = certified
     lead = app.config["RENEWAL_LEAD_DAYS"]
-    today = date.today()
+    today = timeutil.today()
     # as if the certificate had been issued almost a year ago
     cert.expires_on = today + timedelta(days=lead + 5)
     db.session.commit()

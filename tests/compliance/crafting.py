@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
+from trainer import timeutil
 from trainer.auth.models import User
 from trainer.certificates.models import Certificate, CertificateFile
 from trainer.compliance.rules import add_months
@@ -79,7 +80,7 @@ def certify(
 def start_training(user: Any) -> None:
     """Mark the first module of the person's open enrollment as started."""
     enrollment = learning.enrollments_of(user)[0]
-    enrollment.modules[0].started_at = at(date.today())
+    enrollment.modules[0].started_at = at(timeutil.today())
     db.session.commit()
 
 
@@ -121,4 +122,4 @@ def enrollment_of(user: Any) -> Enrollment:
 
 def days(n: int) -> date:
     """Today plus `n` days."""
-    return date.today() + timedelta(days=n)
+    return timeutil.today() + timedelta(days=n)

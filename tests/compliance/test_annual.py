@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from tests.compliance.crafting import certify, days
 from tests.support.web import csrf_token, login
+from trainer import timeutil
 from trainer.audit.models import AuditEvent
 from trainer.compliance import reports
 from trainer.compliance.models import AnnualReport
@@ -34,7 +35,12 @@ def hotel(make):
 def _file(client, **fields):
     token = csrf_token(client, "/compliance/annual")
     # Tomás is overdue: filing asks for the explicit confirmation (tested on its own below)
-    data = {"csrf_token": token, "year": str(date.today().year), "confirm_overdue": "y", **fields}
+    data = {
+        "csrf_token": token,
+        "year": str(timeutil.today().year),
+        "confirm_overdue": "y",
+        **fields,
+    }
     return client.post("/compliance/annual", data={k: v for k, v in data.items() if v is not None})
 
 
@@ -61,13 +67,13 @@ def test_manager_files_and_the_attestation_is_recorded(client, hotel):
     )
     assert response.status_code == 302
     report = db.session.scalar(select(AnnualReport))
-    assert report.year == date.today().year and report.revision == 1
+    assert report.year == timeutil.today().year and report.revision == 1
     assert report.attested_name == "Marcus Lee" and report.attested_title == "General manager"
     assert report.attested_by_id == manager.id
     assert before - timedelta(seconds=1) <= report.attested_at <= utcnow()
     assert report.covered_count == 3  # the manager is an employee too
     assert report.trained_count == 1
-    assert report.due_on == date(date.today().year, 3, 31)
+    assert report.due_on == date(timeutil.today().year, 3, 31)
 
     pdf = client.get(f"/compliance/annual/{report.id}/pdf")
     assert pdf.mimetype == "application/pdf"
@@ -127,7 +133,7 @@ def test_bad_attestation_files_nothing(client, hotel, fields, message):
     assert _count() == 0
 
 
-@pytest.mark.parametrize("year", ["1999", "abc", "", str(date.today().year + 1)])
+@pytest.mark.parametrize("year", ["1999", "abc", "", str(timeutil.today().year + 1)])
 def test_a_year_that_cannot_be_filed_files_nothing(client, hotel, year):
     _org, manager, *_ = hotel
     login(client, manager)
@@ -157,7 +163,7 @@ def test_the_city_sees_who_filed_and_who_did_not(client, make, hotel):
 
     auditor = make.user(role="auditor")
     login(client, auditor)
-    year = date.today().year
+    year = timeutil.today().year
     page = client.get("/compliance/city")
     assert "1 of 2 organizations have not filed their" in page.text
     rows = dict(
@@ -186,7 +192,7 @@ def test_the_page_shows_the_counts_and_its_year_and_due_date_before_the_attestat
     assert "1 employee trained" in page and "1 employee overdue" in page
     assert "0 employees not covered (no training required" in page
     assert page.index("What you certify") < page.index('id="attest-h"')
-    year = date.today().year
+    year = timeutil.today().year
     assert f"The {year} certification tells" in page and "it is due by" in page
     assert "1 employee is overdue" in page and 'name="confirm_overdue"' in page
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from tests.compliance.crafting import certify, days, start_training
 from tests.support.web import login
+from trainer import timeutil
 from trainer.audit import services as audit
 from trainer.auth.models import User
 from trainer.compliance import services
@@ -157,7 +158,7 @@ def test_bad_parameters_fall_back_to_defaults(client, make, city, query):
     assert page.status_code == 200
     assert set(_rows(page.text)) == {"Allen Inn", "Bay Lodge"}
     assert "the defaults were used instead" in page.text
-    assert f"Certification {date.today().year}" in page.text
+    assert f"Certification {timeutil.today().year}" in page.text
 
 
 def test_auditor_without_jurisdiction_sees_nothing(client, make, city):
@@ -233,7 +234,7 @@ def test_database_counts_match_each_persons_status(make):
                 certify(person, days(offset), expires_on=days(offset + 365))
             elif index % 3 == 1:
                 start_training(person)
-    today = date.today()
+    today = timeutil.today()
     summaries = {s.name: s for s in services.org_summaries(None, today.year, today)}
     for org in orgs:
         rows = services.staff_rows(org, today)
@@ -297,12 +298,12 @@ def test_headline_states_the_rate_and_what_needs_attention(client, make, city):
     assert "2 of 4 covered staff members hold a current certificate." in text
     assert "The rate is below the target." in text
     assert "1 organization has overdue or expired staff (2 people in all)" in text
-    assert f"2 organizations have not filed their {date.today().year} annual" in text
+    assert f"2 organizations have not filed their {timeutil.today().year} annual" in text
 
 
 def test_everyone_filed_is_not_shown_as_success_beside_a_low_rate(client, make, city):
     inn, lodge, _department, _california = city
-    year = date.today().year
+    year = timeutil.today().year
     _file(inn, year)
     _file(lodge, year)
     login(client, make.user(role="auditor"))
@@ -317,7 +318,7 @@ def test_everyone_filed_is_not_shown_as_success_beside_a_low_rate(client, make, 
 def test_success_only_with_the_rate_at_target_and_nobody_late(client, make):
     inn = make.org(name="Good Inn")
     certify(make.user(inn, first_name="Ok", hire_date=days(-400)), days(-30))
-    _file(inn, date.today().year)
+    _file(inn, timeutil.today().year)
     login(client, make.user(role="auditor"))
     page = client.get("/compliance/city").text
     assert "Compliance rate: 100.0%" in _headline(page)

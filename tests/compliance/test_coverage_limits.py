@@ -9,13 +9,13 @@ from __future__ import annotations
 import html
 import io
 from collections import Counter
-from datetime import date
 
 import pytest
 from sqlalchemy import select
 
 from tests.compliance.crafting import certify, days, start_training
 from tests.support.web import csrf_token, login
+from trainer import timeutil
 from trainer.auth.models import User
 from trainer.compliance import services
 from trainer.compliance.rules import StaffStatus
@@ -24,7 +24,7 @@ from trainer.orgs.models import Organization
 
 
 def _status(org, user) -> StaffStatus:
-    row = next(r for r in services.staff_rows(org, date.today()) if r.user_id == user.id)
+    row = next(r for r in services.staff_rows(org, timeutil.today()) if r.user_id == user.id)
     return row.status
 
 
@@ -97,7 +97,7 @@ def test_database_counts_agree_with_each_persons_status_under_the_limits(make):
                 certify(person, days(offset), expires_on=days(offset + 365))
             elif index % 5 == 1:
                 start_training(person)
-    today = date.today()
+    today = timeutil.today()
     summaries = {s.name: s for s in services.org_summaries(None, today.year, today)}
     for org in orgs:
         rows = services.staff_rows(org, today)

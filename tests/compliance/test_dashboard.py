@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from tests.compliance.crafting import bulk_staff, certify, days, start_training
 from tests.support.web import login
+from trainer import timeutil
 from trainer.compliance import services
 from trainer.compliance.rules import add_months
 from trainer.extensions import db
@@ -53,7 +54,7 @@ def _names(html: str) -> list[str]:
 
 def test_counts_match_each_persons_status(client, california):
     org, manager, people = california
-    rows = services.staff_rows(org, date.today())
+    rows = services.staff_rows(org, timeutil.today())
     by_name = {row.first_name: row.status.value for row in rows}
     expected = {p.first_name: status for status, p in people.items() if status != "former"}
     assert by_name == expected  # former staff are not on the dashboard
@@ -94,7 +95,7 @@ def test_status_comes_from_the_latest_current_certificate(make):
     certify(renewed, days(-500))
     certify(renewed, days(-20))  # the newer one counts
     certify(revoked, days(-20), revoked=True)  # a revoked certificate is no training
-    rows = {r.first_name: r for r in services.staff_rows(org, date.today())}
+    rows = {r.first_name: r for r in services.staff_rows(org, timeutil.today())}
     assert rows["Rita"].status.value == "compliant"
     assert rows["Rita"].completed_on == days(-20)
     assert rows["Rita"].due.due_date == add_months(days(-20), 12)
@@ -226,11 +227,11 @@ def test_manager_sees_only_their_organization(client, make):
 
 def test_due_soon_window_follows_configuration(app, make):
     org = make.org()
-    make.user(org, first_name="Window", hire_date=date.today() - timedelta(days=5))
-    assert services.staff_rows(org, date.today())[0].status.value == "due_soon"
+    make.user(org, first_name="Window", hire_date=timeutil.today() - timedelta(days=5))
+    assert services.staff_rows(org, timeutil.today())[0].status.value == "due_soon"
     app.config["DUE_SOON_DAYS"] = 10
     try:
-        assert services.staff_rows(org, date.today())[0].status.value == "not_started"
+        assert services.staff_rows(org, timeutil.today())[0].status.value == "not_started"
     finally:
         app.config["DUE_SOON_DAYS"] = 30
         db.session.rollback()

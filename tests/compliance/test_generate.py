@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
 from statistics import mean
 
 import pytest
 from sqlalchemy import func, select
 
+from trainer import timeutil
 from trainer.assessments.models import Attempt, Response
 from trainer.audit import services as audit
 from trainer.certificates import services as certificates
@@ -32,7 +32,7 @@ def test_generates_hotels_with_every_status(generated):
     orgs = db.session.scalars(select(Organization).order_by(Organization.name)).all()
     assert [o.name for o in orgs] == [f"Generated Hotel {n:04d}" for n in range(1, 5)]
     assert [o.jurisdiction for o in orgs] == ["houston-tx"] * 3 + ["texas"]  # one outside
-    today = date.today()
+    today = timeutil.today()
     statuses = {row.status.value for org in orgs for row in services.staff_rows(org, today)}
     assert {"compliant", "due_soon", "overdue", "expired"} <= statuses
     assert statuses & {"not_started", "in_progress"}

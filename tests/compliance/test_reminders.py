@@ -13,12 +13,13 @@ from sqlalchemy import func, select
 
 from tests.compliance.crafting import certify, days
 from tests.support.mailbox import free_port
+from trainer import timeutil
 from trainer.compliance.models import ReminderDelivery
 from trainer.compliance.reminders import threshold_for, week_start
 from trainer.extensions import db
 from trainer.mail.models import MailStatus, OutboxMail
 
-BASE = date.today()
+BASE = timeutil.today()
 DUE = BASE + timedelta(days=20)  # Ana, hired ten days ago, is due 30 days after hire
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
 from tests.support import journey
 from tests.support.web import csrf_token, login
+from trainer import timeutil
 from trainer.assessments.models import Attempt, Response
 from trainer.certificates.models import Certificate
 from trainer.extensions import db
@@ -489,7 +490,7 @@ def test_home_says_what_is_due_in_words(client, make):
     user = make.user(make.org())
     login(client, user)
     enrollment = _enrollment(user)
-    today = date.today()
+    today = timeutil.today()
     for due, words in (
         (today - timedelta(days=3), ["Overdue", "3 days ago"]),
         (today + timedelta(days=1), ["Due soon", "1 day left."]),

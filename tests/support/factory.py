@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
+from trainer import timeutil
 from trainer.extensions import db
 
 PASSWORD = "correct horse battery"
@@ -46,7 +47,7 @@ class Factory:
             "role": role,
             "organization_id": org.id if org is not None else None,
             "job_role": "front_desk" if org is not None else None,
-            "hire_date": date.today() - timedelta(days=5) if org is not None else None,
+            "hire_date": timeutil.today() - timedelta(days=5) if org is not None else None,
             "password_hash": hash_password(PASSWORD),
             "jurisdiction": "houston-tx" if role == "auditor" else None,
         }
