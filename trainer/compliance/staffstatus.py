@@ -105,11 +105,7 @@ def _latest_completion() -> Any:
     """Per person (correlated): completion time of their latest current certificate."""
     return (
         select(func.max(Certificate.completed_at))
-        .where(
-            Certificate.user_id == User.id,
-            Certificate.revoked_at.is_(None),
-            Certificate.superseded_by_id.is_(None),
-        )
+        .where(Certificate.user_id == User.id, Certificate.is_current)
         .correlate(User)
         .scalar_subquery()
     )
@@ -137,7 +133,7 @@ def _latest_table() -> Any:
             Certificate.user_id.label("user_id"),
             func.max(Certificate.completed_at).label("completed_at"),
         )
-        .where(Certificate.revoked_at.is_(None), Certificate.superseded_by_id.is_(None))
+        .where(Certificate.is_current)
         .group_by(Certificate.user_id)
         .subquery("latest")
     )
