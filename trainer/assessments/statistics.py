@@ -1,6 +1,8 @@
 """Outcome statistics: pre/post learning gains and item analysis of a test.
 
-Everything here is pure: numbers in, numbers out, no database and no Flask.
+Everything here is pure: numbers in, numbers out, no database and no Flask. The item
+analysis is computed in `itemanalysis` and the t distribution in `tdistribution`; their
+names stay importable from here.
 A value that is undefined for the data given (too few learners, a zero spread, ...)
 is ``None``, never NaN.
 
@@ -254,8 +256,6 @@ __all__ = [
     "GainSummary",
     "ItemAnalysis",
     "ItemStats",
-    "K",
-    "O",
     "OverallStats",
     "StatisticsInputError",
     "flag_items",

@@ -7,7 +7,9 @@ and a justified exception is acknowledged on the item in questions.yaml with
 (`ItemSource`) so that each finding is printed as ``path:line: message``.
 
 A *question* is a top-level item that is not a scenario, or one question of a scenario;
-single-choice questions include those inside scenarios.
+single-choice questions include those inside scenarios. What the rules measure in a
+question's wording (lengths, keyed options, negative words, counts, durations) is in
+`itemwording`.
 """
 
 from __future__ import annotations
