@@ -1,6 +1,8 @@
-"""Item analysis: facility and discrimination of each item and the reliability of a test,
-from a full or a sparse matrix of marks (the formulas are described in
-`trainer.assessments.statistics`)."""
+"""Item analysis: each item's facility and discrimination, and a test's reliability.
+
+From a full or a sparse matrix of marks; the formulas are described in
+`trainer.assessments.statistics`.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
-"""Modules that extend others resolved, the rules that need the whole module checked, and
-every module folder loaded."""
+"""Every module folder loaded: `extends` resolved, then the whole-module rules checked.
+
+A module may extend another and drop or replace what it inherits; only once the chain is
+resolved can its minimum time, item groups and bank be checked.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +13,15 @@ from typing import Any, TypeVar
 
 from trainer.catalog import bank
 from trainer.catalog.itemrules import Finding, ItemSource, ModuleBank
-from trainer.catalog.items import _trim_item
-from trainer.catalog.modules import _Draft, _Own, _read_module
-from trainer.catalog.specs import _NOT_MODULE_FOLDERS, LessonSpec, ModuleSpec
+from trainer.catalog.items import trim_item
+from trainer.catalog.modules import Draft, OwnEntry, read_module
+from trainer.catalog.specs import NOT_MODULE_FOLDERS, LessonSpec, ModuleSpec
 from trainer.core.yamlcheck import Ctx
 from trainer.core.yamlsrc import Problem
 
 T = TypeVar("T")
+
+
 # --------------------------------------------------------------------------- extends
 
 
@@ -32,7 +37,7 @@ class _Body:
 def _merge(
     ctx: Ctx,
     inherited: list[T],
-    own: list[_Own],
+    own: list[OwnEntry],
     drops: list[tuple[str, int]],
     id_of: Callable[[T], str],
     what: str,
@@ -69,7 +74,7 @@ def _merge(
     return merged
 
 
-def _find_cycle(slug: str, drafts: dict[str, _Draft]) -> list[str] | None:
+def _find_cycle(slug: str, drafts: dict[str, Draft]) -> list[str] | None:
     """Return the `extends` chain from `slug` back to itself, or None."""
     chain = [slug]
     current = drafts[slug].extends
@@ -80,7 +85,7 @@ def _find_cycle(slug: str, drafts: dict[str, _Draft]) -> list[str] | None:
 
 
 def _parent_body(
-    draft: _Draft, drafts: dict[str, _Draft], bodies: dict[str, _Body | None], failed: set[str]
+    draft: Draft, drafts: dict[str, Draft], bodies: dict[str, _Body | None], failed: set[str]
 ) -> _Body | None:
     """Return the parent's resolved body, or an empty body without `extends`; None on error."""
     if draft.extends is None:
@@ -107,7 +112,7 @@ def _parent_body(
 
 
 def _resolve(
-    slug: str, drafts: dict[str, _Draft], bodies: dict[str, _Body | None], failed: set[str]
+    slug: str, drafts: dict[str, Draft], bodies: dict[str, _Body | None], failed: set[str]
 ) -> _Body | None:
     """Resolve a module's lessons and items through `extends`; None if it has problems."""
     if slug in bodies:
@@ -129,7 +134,7 @@ def _resolve(
     )
     items: list[dict[str, Any]] = _merge(
         draft.ctx,
-        [_trim_item(item, languages) for item in parent.items],
+        [trim_item(item, languages) for item in parent.items],
         draft.items,
         draft.drop_items,
         lambda item: item["id"],
@@ -150,7 +155,7 @@ def _resolve(
 # --------------------------------------------------------------------------- module rules
 
 
-def _check_minimum_time(draft: _Draft, body: _Body) -> None:
+def _check_minimum_time(draft: Draft, body: _Body) -> None:
     """Report lessons whose minimum times add up to less than `minimum_minutes`."""
     total = sum(lesson.minimum_seconds for lesson in body.lessons)
     needed = draft.settings["minimum_minutes"] * 60
@@ -161,7 +166,7 @@ def _check_minimum_time(draft: _Draft, body: _Body) -> None:
         )
 
 
-def _check_groups(draft: _Draft, body: _Body) -> None:
+def _check_groups(draft: Draft, body: _Body) -> None:
     """Report required groups that are empty, too small or hold items the pre-test may ask."""
     settings = draft.settings
     for group, line in draft.requires:
@@ -190,7 +195,7 @@ def _check_groups(draft: _Draft, body: _Body) -> None:
             )
 
 
-def _check_bank(draft: _Draft, body: _Body, findings: list[Finding]) -> None:
+def _check_bank(draft: Draft, body: _Body, findings: list[Finding]) -> None:
     """Report a bank too small to draw the tests, and (as a finding) one too small for
     fresh retakes. The rules are in modules/README.md ("The bank rules")."""
     settings = draft.settings
@@ -241,7 +246,7 @@ def _check_bank(draft: _Draft, body: _Body, findings: list[Finding]) -> None:
         )
 
 
-def _module_spec(draft: _Draft, body: _Body) -> ModuleSpec:
+def _module_spec(draft: Draft, body: _Body) -> ModuleSpec:
     """Build the final ModuleSpec, content hash included."""
     spec = ModuleSpec(
         **draft.settings,
@@ -259,20 +264,20 @@ def _module_folders(root: Path) -> list[Path]:
     return sorted(
         path
         for path in root.iterdir()
-        if path.is_dir() and path.name not in _NOT_MODULE_FOLDERS and path.name[0] not in "._"
+        if path.is_dir() and path.name not in NOT_MODULE_FOLDERS and path.name[0] not in "._"
     )
 
 
-def _load_modules(
+def load_modules(
     root: Path, problems: list[Problem], findings: list[Finding]
-) -> tuple[dict[str, ModuleSpec], dict[str, _Draft], dict[str, ModuleBank]]:
+) -> tuple[dict[str, ModuleSpec], dict[str, Draft], dict[str, ModuleBank]]:
     """Read, resolve and check every module; return the valid ones, all drafts, and the
     valid ones' banks (items with where they stand)."""
-    drafts: dict[str, _Draft] = {}
+    drafts: dict[str, Draft] = {}
     failed: set[str] = set()
     for folder in _module_folders(root):
         found = len(problems)
-        drafts[folder.name] = _read_module(folder, f"{root.name}/{folder.name}", problems)
+        drafts[folder.name] = read_module(folder, f"{root.name}/{folder.name}", problems)
         if len(problems) > found:
             failed.add(folder.name)
     bodies: dict[str, _Body | None] = {}
@@ -293,7 +298,7 @@ def _load_modules(
     return modules, drafts, banks
 
 
-def _module_bank(draft: _Draft, body: _Body, spec: ModuleSpec) -> ModuleBank:
+def _module_bank(draft: Draft, body: _Body, spec: ModuleSpec) -> ModuleBank:
     """The module's items and sources, as the item-writing rules see them."""
     return ModuleBank(
         slug=spec.slug,

@@ -1,5 +1,7 @@
-"""One item of a module's bank, checked and normalized (the item shape is described in
-`trainer.catalog.loader`)."""
+"""One item of a module's bank, checked and normalized.
+
+The normalized shape is described in `trainer.catalog.loader`.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +10,11 @@ from typing import Any
 
 from trainer.catalog.itemrules import RULES, ItemSource
 from trainer.catalog.specs import (
-    _ALL_ITEM_FIELDS,
-    _ITEM_FIELDS,
-    _OPTION_ID,
+    ALL_ITEM_FIELDS,
+    ITEM_FIELDS,
     ITEM_TYPES,
     ITEM_USES,
+    OPTION_ID,
     SCORINGS,
 )
 from trainer.core.yamlcheck import (
@@ -44,7 +46,7 @@ def _options(ctx: Ctx, item: LineDict) -> list[dict[str, Any]]:
         if option is None:
             continue
         check_fields(ctx, option, {"id", "text"}, (), "an option")
-        option_id = id_field(ctx, option, "id", "an option id", _OPTION_ID)
+        option_id = id_field(ctx, option, "id", "an option id", OPTION_ID)
         options.append({"id": option_id, "text": text_field(ctx, option, "text")})
         lines.append(option.line)
     report_duplicates(ctx, zip((o["id"] for o in options), lines, strict=True), "option")
@@ -90,7 +92,9 @@ def _questions(ctx: Ctx, item: LineDict, use: str | None) -> list[dict[str, Any]
     raw = list_field(ctx, item, "questions")
     if "questions" in item and not 2 <= len(raw) <= 4:
         ctx.add(item.line_of("questions"), f"a scenario needs 2 to 4 questions, not {len(raw)}")
-    subs = [_item(ctx, entry, raw.line_of(index), use or "both") for index, entry in enumerate(raw)]
+    subs = [
+        read_item(ctx, entry, raw.line_of(index), use or "both") for index, entry in enumerate(raw)
+    ]
     found = [sub for sub in subs if sub is not None]
     report_duplicates(ctx, ((s["id"], s["_line"]) for s in found), "scenario question")
     for sub in found:
@@ -164,7 +168,9 @@ def _item_type(ctx: Ctx, item: LineDict, nested: bool) -> str | None:
     return kind
 
 
-def _item(ctx: Ctx, raw: Any, line: int, scenario_use: str | None = None) -> dict[str, Any] | None:
+def read_item(
+    ctx: Ctx, raw: Any, line: int, scenario_use: str | None = None
+) -> dict[str, Any] | None:
     """Return one normalized item (with its line under '_line'); None if not a mapping.
 
     A scenario's question is read with `scenario_use` set: it takes the scenario's `use`.
@@ -174,7 +180,7 @@ def _item(ctx: Ctx, raw: Any, line: int, scenario_use: str | None = None) -> dic
     if item is None:
         return None
     kind = _item_type(ctx, item, nested)
-    required, optional = _ITEM_FIELDS.get(kind or "", (frozenset({"id", "type"}), _ALL_ITEM_FIELDS))
+    required, optional = ITEM_FIELDS.get(kind or "", (frozenset({"id", "type"}), ALL_ITEM_FIELDS))
     if nested:
         required, optional = required - {"use"}, optional - {"use", "group"}
     check_fields(ctx, item, required, optional, "a question" if nested else "an item")
@@ -202,7 +208,7 @@ def _item(ctx: Ctx, raw: Any, line: int, scenario_use: str | None = None) -> dic
     return result
 
 
-def _trim_item(item: dict[str, Any], languages: tuple[str, ...]) -> dict[str, Any]:
+def trim_item(item: dict[str, Any], languages: tuple[str, ...]) -> dict[str, Any]:
     """Return a deep copy of a normalized item keeping only `languages` in its texts."""
     result = copy.deepcopy(item)
     for key in ("stem", "feedback", "case"):
@@ -211,5 +217,5 @@ def _trim_item(item: dict[str, Any], languages: tuple[str, ...]) -> dict[str, An
     for option in result["options"]:
         option["text"] = pick(option["text"], languages)
     if "questions" in result:
-        result["questions"] = [_trim_item(sub, languages) for sub in result["questions"]]
+        result["questions"] = [trim_item(sub, languages) for sub in result["questions"]]
     return result

@@ -1,5 +1,7 @@
-"""What the item-writing rules measure in one question: option lengths, keyed options,
-negative words, counts, durations and comparatives, in every content language."""
+"""What the item-writing rules measure in one question, in every content language.
+
+Option lengths, keyed options, negative words, counts, durations and comparatives.
+"""
 
 from __future__ import annotations
 

@@ -34,7 +34,7 @@ import logging
 from pathlib import Path
 
 from trainer.catalog.extends import (
-    _load_modules,
+    load_modules,
 )
 from trainer.catalog.glossary import GLOSSARY_FILE, check_terms, load_glossary
 from trainer.catalog.itemrules import Finding, check_items
@@ -53,7 +53,7 @@ from trainer.catalog.specs import (
     TrackSpec,
 )
 from trainer.catalog.tracks import (
-    _load_tracks,
+    load_tracks,
 )
 from trainer.core.yamlsrc import Problem
 
@@ -70,8 +70,8 @@ def load_content(root: Path) -> LoadedContent:
     if not root.is_dir():
         problems.append(Problem(str(root), 1, "content folder not found"))
         return LoadedContent({}, [], problems)
-    modules, drafts, banks = _load_modules(root, problems, findings)
-    tracks = _load_tracks(root, modules, drafts, problems)
+    modules, drafts, banks = load_modules(root, problems, findings)
+    tracks = load_tracks(root, modules, drafts, problems)
     findings += check_items(list(banks.values()), [(t.slug, t.modules) for t in tracks])
     if (root / GLOSSARY_FILE).is_file():
         variants, glossary_problems = load_glossary(

@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from trainer.catalog.itemrules import ItemSource
-from trainer.catalog.items import _item
+from trainer.catalog.items import read_item
 from trainer.catalog.markdown import first_heading, render_markdown
 from trainer.catalog.specs import (
-    _MODULE_OPTIONAL,
-    _MODULE_REQUIRED,
     LANGUAGES,
+    MODULE_OPTIONAL,
+    MODULE_REQUIRED,
     REQUIRED_LANGUAGES,
     REVIEWS,
     DocumentSpec,
@@ -38,7 +38,7 @@ from trainer.core.yamlsrc import LineDict, LineList, Problem, load_yaml
 # --------------------------------------------------------------------------- files
 
 
-def _load_mapping(ctx: Ctx, path: Path) -> LineDict | None:
+def load_mapping(ctx: Ctx, path: Path) -> LineDict | None:
     """Parse a YAML file whose top level must be a mapping; None (with a problem) if not."""
     data, problems = load_yaml(path, ctx.path)
     ctx.problems.extend(problems)
@@ -96,7 +96,7 @@ def _render_all(texts: dict[str, str]) -> dict[str, str]:
 
 
 @dataclass
-class _Own:
+class OwnEntry:
     """A lesson or item a module file declares, with where it stood."""
 
     value: Any
@@ -107,7 +107,7 @@ class _Own:
 
 
 @dataclass
-class _Draft:
+class Draft:
     """One module folder as read, before `extends` is resolved."""
 
     slug: str
@@ -115,8 +115,8 @@ class _Draft:
     data: LineDict
     settings: dict[str, Any] = field(default_factory=dict)
     extends: str | None = None
-    lessons: list[_Own] = field(default_factory=list)
-    items: list[_Own] = field(default_factory=list)
+    lessons: list[OwnEntry] = field(default_factory=list)
+    items: list[OwnEntry] = field(default_factory=list)
     drop_lessons: list[tuple[str, int]] = field(default_factory=list)
     drop_items: list[tuple[str, int]] = field(default_factory=list)
     documents: tuple[DocumentSpec, ...] = ()
@@ -170,10 +170,10 @@ def _settings(ctx: Ctx, data: LineDict, folder: str) -> dict[str, Any]:
     }
 
 
-def _own_lessons(ctx: Ctx, data: LineDict, folder: Path, shown: str) -> list[_Own]:
+def _own_lessons(ctx: Ctx, data: LineDict, folder: Path, shown: str) -> list[OwnEntry]:
     """Read the module's lesson list and each lesson's Markdown files."""
     raw = list_field(ctx, data, "lessons")
-    lessons: list[_Own] = []
+    lessons: list[OwnEntry] = []
     for index, entry in enumerate(raw):
         line = raw.line_of(index)
         lesson = mapping(ctx, entry, line, "a lesson")
@@ -187,7 +187,7 @@ def _own_lessons(ctx: Ctx, data: LineDict, folder: Path, shown: str) -> list[_Ow
         spec = _lesson(ctx, folder, shown, lesson_id, seconds, line)
         if spec is not None and contacts:
             spec = replace(spec, contacts=True)
-        lessons.append(_Own(spec, lesson_id, line, after))
+        lessons.append(OwnEntry(spec, lesson_id, line, after))
     report_duplicates(ctx, ((own.entry_id, own.line) for own in lessons), "lesson")
     return lessons
 
@@ -247,16 +247,16 @@ def _attestation(ctx: Ctx, data: LineDict) -> dict[str, Any] | None:
     return {"statement": text_field(ctx, raw, "statement")}
 
 
-def _own_items(ctx: Ctx, folder: Path) -> list[_Own]:
+def _own_items(ctx: Ctx, folder: Path) -> list[OwnEntry]:
     """Read questions.yaml: the module's own items."""
-    data = _load_mapping(ctx, folder / "questions.yaml")
+    data = load_mapping(ctx, folder / "questions.yaml")
     if data is None:
         return []
     check_fields(ctx, data, {"items"}, (), "questions.yaml")
     raw = list_field(ctx, data, "items")
-    items = [_item(ctx, entry, raw.line_of(index)) for index, entry in enumerate(raw)]
+    items = [read_item(ctx, entry, raw.line_of(index)) for index, entry in enumerate(raw)]
     owns = [
-        _Own(item, item["id"], item.pop("_line"), source=item.pop("_source"))
+        OwnEntry(item, item["id"], item.pop("_line"), source=item.pop("_source"))
         for item in items
         if item is not None
     ]
@@ -264,16 +264,16 @@ def _own_items(ctx: Ctx, folder: Path) -> list[_Own]:
     return owns
 
 
-def _read_module(folder: Path, shown: str, problems: list[Problem]) -> _Draft:
+def read_module(folder: Path, shown: str, problems: list[Problem]) -> Draft:
     """Read and check one module folder's own files (an unreadable one gives an empty draft)."""
     ctx = Ctx(f"{shown}/module.yaml", problems, module=folder.name)
-    data = _load_mapping(ctx, folder / "module.yaml")
+    data = load_mapping(ctx, folder / "module.yaml")
     if data is None:
-        return _Draft(folder.name, ctx, empty_mapping())
-    check_fields(ctx, data, _MODULE_REQUIRED, _MODULE_OPTIONAL, "module.yaml")
+        return Draft(folder.name, ctx, empty_mapping())
+    check_fields(ctx, data, MODULE_REQUIRED, MODULE_OPTIONAL, "module.yaml")
     languages = _languages(ctx, data)
     ctx = replace(ctx, required_languages=languages, kept_languages=languages)
-    draft = _Draft(folder.name, ctx, data, _settings(ctx, data, folder.name))
+    draft = Draft(folder.name, ctx, data, _settings(ctx, data, folder.name))
     draft.extends = id_field(ctx, data, "extends", "'extends'") if data.get("extends") else None
     draft.lessons = _own_lessons(ctx, data, folder, shown)
     draft.drop_lessons = _drops(ctx, data, "drop_lessons")

@@ -1,5 +1,7 @@
-"""The content format's vocabulary and the checked content: lessons, documents, modules
-and tracks as plain frozen data."""
+"""The content format's vocabulary, and the checked content as plain frozen data.
+
+Lessons, documents, modules and tracks, as `trainer.catalog.loader` returns them.
+"""
 
 from __future__ import annotations
 
@@ -25,12 +27,12 @@ ITEM_USES: tuple[str, ...] = vocabulary.ITEM_USES
 SCORINGS: tuple[str, ...] = ("all_or_nothing", "partial")
 REVIEWS: tuple[str, ...] = ("none", "score", "answers", "feedback")
 
-_NOT_MODULE_FOLDERS = frozenset({"rules"})
+NOT_MODULE_FOLDERS = frozenset({"rules"})
 _ID = ID
-_OPTION_ID = re.compile(r"[a-z0-9]+")
-_JOB_ROLE = re.compile(r"[a-z0-9_-]+")
+OPTION_ID = re.compile(r"[a-z0-9]+")
+JOB_ROLE_ID = re.compile(r"[a-z0-9_-]+")
 
-_MODULE_REQUIRED = frozenset(
+MODULE_REQUIRED = frozenset(
     [
         "slug",
         "component",
@@ -43,7 +45,7 @@ _MODULE_REQUIRED = frozenset(
         "lessons",
     ]
 )
-_MODULE_OPTIONAL = frozenset(
+MODULE_OPTIONAL = frozenset(
     [
         "extends",
         "pass_mark",
@@ -58,7 +60,7 @@ _MODULE_OPTIONAL = frozenset(
         "post_test_requires",
     ]
 )
-_ITEM_FIELDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+ITEM_FIELDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     # type: (required, optional); `group` is for top-level items only
     "single": (
         frozenset({"id", "type", "use", "stem", "options", "correct", "feedback"}),
@@ -77,7 +79,7 @@ _ITEM_FIELDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
         frozenset({"feedback", "accept", "group"}),
     ),
 }
-_ALL_ITEM_FIELDS = frozenset().union(*(req | opt for req, opt in _ITEM_FIELDS.values()))
+ALL_ITEM_FIELDS = frozenset().union(*(req | opt for req, opt in ITEM_FIELDS.values()))
 
 
 # --------------------------------------------------------------------------- results

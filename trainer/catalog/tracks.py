@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from trainer.catalog.modules import _Draft, _load_mapping
-from trainer.catalog.specs import _JOB_ROLE, ORG_KINDS, ModuleSpec, TrackSpec
+from trainer.catalog.modules import Draft, load_mapping
+from trainer.catalog.specs import JOB_ROLE_ID, ORG_KINDS, ModuleSpec, TrackSpec
 from trainer.core.yamlcheck import (
     Ctx,
     check_fields,
@@ -37,7 +37,7 @@ def _audience(ctx: Ctx, track: LineDict) -> tuple[str | None, str | None, tuple[
         department = id_field(ctx, audience, "department", "'department'")
     roles = list_field(ctx, audience, "job_roles")
     job_roles = [
-        id_value(ctx, role, roles.line_of(index), "a job role", _JOB_ROLE)
+        id_value(ctx, role, roles.line_of(index), "a job role", JOB_ROLE_ID)
         for index, role in enumerate(roles)
     ]
     return org_kind, department, tuple(role for role in job_roles if role is not None)
@@ -55,7 +55,7 @@ def _certificate_title(ctx: Ctx, track: LineDict) -> dict[str, str]:
 
 
 def _track_modules(
-    ctx: Ctx, track: LineDict, modules: dict[str, ModuleSpec], drafts: dict[str, _Draft]
+    ctx: Ctx, track: LineDict, modules: dict[str, ModuleSpec], drafts: dict[str, Draft]
 ) -> tuple[str, ...]:
     """Return a track's module slugs, checking they exist and run components 1, 2, 3."""
     raw = list_field(ctx, track, "modules")
@@ -84,7 +84,7 @@ def _track_modules(
 
 
 def _track(
-    ctx: Ctx, track: LineDict, modules: dict[str, ModuleSpec], drafts: dict[str, _Draft]
+    ctx: Ctx, track: LineDict, modules: dict[str, ModuleSpec], drafts: dict[str, Draft]
 ) -> TrackSpec:
     """Check and build one track (fields may be empty when the track has problems)."""
     check_fields(ctx, track, {"slug", "title", "audience", "modules", "certificate"}, (), "a track")
@@ -100,12 +100,12 @@ def _track(
     )
 
 
-def _load_tracks(
-    root: Path, modules: dict[str, ModuleSpec], drafts: dict[str, _Draft], problems: list[Problem]
+def load_tracks(
+    root: Path, modules: dict[str, ModuleSpec], drafts: dict[str, Draft], problems: list[Problem]
 ) -> list[TrackSpec]:
     """Read tracks.yaml; return the tracks that have no problems."""
     ctx = Ctx(f"{root.name}/tracks.yaml", problems)
-    data = _load_mapping(ctx, root / "tracks.yaml")
+    data = load_mapping(ctx, root / "tracks.yaml")
     if data is None:
         return []
     check_fields(ctx, data, {"tracks"}, (), "tracks.yaml")

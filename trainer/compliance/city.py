@@ -15,7 +15,7 @@ from trainer.compliance.rules import (
     annual_certification_due,
 )
 from trainer.compliance.staffstatus import STATUS_ORDER, Judge
-from trainer.compliance.statuscounts import _REFRESHER_DUE_SOON, status_counts_by_org
+from trainer.compliance.statuscounts import REFRESHER_DUE_SOON, status_counts_by_org
 from trainer.extensions import db
 from trainer.orgs.models import Organization
 
@@ -101,12 +101,12 @@ def org_summaries(jurisdiction: str | None, year: int, today: date) -> list[OrgS
         summary = summaries.get(org_id)
         if summary is None:
             continue
-        status = StaffStatus.DUE_SOON.value if code == _REFRESHER_DUE_SOON else code
+        status = StaffStatus.DUE_SOON.value if code == REFRESHER_DUE_SOON else code
         summary.staff += count
         summary.counts[status] += count
         if status != StaffStatus.NOT_COVERED.value:
             summary.covered += count
-        if code in (StaffStatus.COMPLIANT.value, _REFRESHER_DUE_SOON):
+        if code in (StaffStatus.COMPLIANT.value, REFRESHER_DUE_SOON):
             summary.trained += count
     _attach_reports(summaries, year)
     return list(summaries.values())

@@ -1,5 +1,7 @@
-"""The jurisdiction rules that apply to an organization and a person: due dates, expiry,
-the facts printed on a certificate and the reporting contacts."""
+"""The jurisdiction rules that apply to an organization and to a person.
+
+Due dates, expiry, the facts printed on a certificate and the reporting contacts.
+"""
 
 from __future__ import annotations
 

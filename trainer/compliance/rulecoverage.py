@@ -1,5 +1,7 @@
-"""Checking who a rule covers: organization kinds, related rules, job roles, employment
-and exemptions."""
+"""The rule file checker's part that reads whom a rule covers.
+
+Organization kinds, related rules, job roles, kinds of employment and exemptions.
+"""
 
 from __future__ import annotations
 

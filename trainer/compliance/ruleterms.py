@@ -1,5 +1,8 @@
-"""Checking what a rule requires: reporting contacts, training periods, records, the
-annual certification and the fields not yet confirmed against the law."""
+"""The rule file checker's part that reads what a rule requires.
+
+Reporting contacts, training periods, records, the annual certification and the fields
+not yet confirmed against the law.
+"""
 
 from __future__ import annotations
 

@@ -126,7 +126,7 @@ def _has_started() -> Any:
     )
 
 
-def _latest_table() -> Any:
+def latest_table() -> Any:
     """Per person with one: completion time of their latest current certificate (a table)."""
     return (
         select(
@@ -139,7 +139,7 @@ def _latest_table() -> Any:
     )
 
 
-def _started_table() -> Any:
+def started_table() -> Any:
     """The people with an open enrollment in which a module has been started (a table)."""
     return (
         select(Enrollment.user_id.label("user_id"))
@@ -167,7 +167,7 @@ def staff_facts(
     first and joined, which the database does in one pass.
     """
     if wide:
-        latest, started = _latest_table(), _started_table()
+        latest, started = latest_table(), started_table()
         completed: Any = latest.c.completed_at
         in_progress: Any = started.c.user_id.is_not(None)
     else:

@@ -19,7 +19,7 @@ from trainer.compliance.rules import (
     compute_due,
     counting_rules,
 )
-from trainer.compliance.staffstatus import STAFF_ROLES, Judge, _latest_table, _started_table
+from trainer.compliance.staffstatus import STAFF_ROLES, Judge, latest_table, started_table
 from trainer.extensions import db
 from trainer.orgs.models import Organization
 
@@ -162,7 +162,7 @@ def cutoffs_for(
 
 #: Status codes the SQL count returns; a refresher that is due soon is told apart because
 #: the person still holds a current certificate (they count as trained).
-_REFRESHER_DUE_SOON = "due_soon_refresher"
+REFRESHER_DUE_SOON = "due_soon_refresher"
 
 
 def _midnight(day: date) -> datetime:
@@ -224,7 +224,7 @@ def _status_case(
             continue
         with_completion = case(
             (completed < _midnight(found.expired_before), StaffStatus.EXPIRED.value),
-            (completed < _midnight(found.compliant_from), _REFRESHER_DUE_SOON),
+            (completed < _midnight(found.compliant_from), REFRESHER_DUE_SOON),
             else_=StaffStatus.COMPLIANT.value,
         )
         without = case(
@@ -246,7 +246,7 @@ def status_counts_by_org(
 
     `scopes` lists the (jurisdiction, organization kind) pairs present. One query.
     """
-    completed, started = _latest_table(), _started_table()
+    completed, started = latest_table(), started_table()
     status = _status_case(judge, scopes, completed.c.completed_at, started.c.user_id)
     people = (
         select(User.organization_id.label("org_id"), status.label("status"))
