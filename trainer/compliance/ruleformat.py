@@ -13,7 +13,7 @@ from types import MappingProxyType
 from typing import Any
 
 from trainer.core import vocabulary
-from trainer.core.yamlcheck import is_int
+from trainer.core.yamlcheck import is_int, language_problems, missing_keys, unknown_keys
 from trainer.core.yamlsrc import LineDict, Problem
 
 ORG_KINDS: tuple[str, ...] = tuple(vocabulary.ORG_KINDS)
@@ -128,12 +128,10 @@ class FileChecker:
     ) -> None:
         """Report unknown and missing keys of `mapping` (`where` names it in messages)."""
         prefix = f"{where}: " if where else ""
-        for key in mapping:
-            if key not in allowed:
-                self.problem(mapping.line_of(key), f"{prefix}unknown field '{key}'")
-        for key in required:
-            if key not in mapping:
-                self.problem(mapping.line, f"{prefix}missing field '{key}'")
+        for line, key in unknown_keys(mapping, allowed):
+            self.problem(line, f"{prefix}unknown field '{key}'")
+        for key in missing_keys(mapping, required):
+            self.problem(mapping.line, f"{prefix}missing field '{key}'")
 
     def text(self, value: Any, line: int, where: str) -> Mapping[str, str] | None:
         """Check a translatable text: a mapping of language to non-empty text, en and es."""
@@ -142,19 +140,17 @@ class FileChecker:
                 line, f"{where}: must be a mapping of language to text ({', '.join(LANGUAGES)})"
             )
             return None
-        good = True
-        for lang, content in value.items():
-            if lang not in LANGUAGES:
-                self.problem(value.line_of(lang), f"{where}: unknown language '{lang}'")
-                good = False
-            elif not isinstance(content, str) or not content.strip():
-                self.problem(value.line_of(lang), f"{where}.{lang}: must be non-empty text")
-                good = False
-        for lang in REQUIRED_LANGUAGES:
-            if lang not in value:
-                self.problem(value.line, f"{where}: missing language '{lang}'")
-                good = False
-        return MappingProxyType({k: v.strip() for k, v in value.items()}) if good else None
+        wrong, missing = language_problems(value, LANGUAGES, REQUIRED_LANGUAGES)
+        for line, lang, kind in wrong:
+            if kind == "unknown":
+                self.problem(line, f"{where}: unknown language '{lang}'")
+            else:
+                self.problem(line, f"{where}.{lang}: must be non-empty text")
+        for lang in missing:
+            self.problem(value.line, f"{where}: missing language '{lang}'")
+        if wrong or missing:
+            return None
+        return MappingProxyType({k: v.strip() for k, v in value.items()})
 
     def positive_int(self, value: Any, line: int, where: str, *, nullable: bool) -> int | None:
         """Check a whole number of at least 1 (or null when `nullable`)."""

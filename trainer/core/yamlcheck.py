@@ -8,7 +8,7 @@ default so that one pass reports every problem of a file.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -83,16 +83,44 @@ def empty_mapping() -> LineDict:
     return result
 
 
+def unknown_keys(data: LineDict, allowed: Iterable[str]) -> Iterator[tuple[int, str]]:
+    """The line and name of each key of `data` that is not allowed, in the file's order."""
+    known = frozenset(allowed)
+    return ((data.line_of(key), key) for key in data if key not in known)
+
+
+def missing_keys(data: LineDict, required: Iterable[str]) -> list[str]:
+    """The required keys `data` lacks, in the order given."""
+    return [key for key in required if key not in data]
+
+
+def language_problems(
+    text: LineDict, known: Iterable[str], required: Iterable[str]
+) -> tuple[list[tuple[int, str, str]], list[str]]:
+    """What is wrong with a translated text (a mapping of language to text).
+
+    First, in the file's order, `(line, language, "unknown")` for a language not known and
+    `(line, language, "empty")` for a value that is not non-empty text; then the required
+    languages it lacks.
+    """
+    languages = frozenset(known)
+    wrong: list[tuple[int, str, str]] = []
+    for lang, value in text.items():
+        if lang not in languages:
+            wrong.append((text.line_of(lang), lang, "unknown"))
+        elif not isinstance(value, str) or not value.strip():
+            wrong.append((text.line_of(lang), lang, "empty"))
+    return wrong, missing_keys(text, required)
+
+
 def check_fields(
     ctx: Ctx, data: LineDict, required: Iterable[str], optional: Iterable[str], what: str
 ) -> None:
     """Report unknown fields and missing required fields of one mapping."""
     required = frozenset(required)
-    allowed = required | frozenset(optional)
-    for key in data:
-        if key not in allowed:
-            ctx.add(data.line_of(key), f"unknown field '{key}' in {what}")
-    for key in sorted(required - set(data)):
+    for line, key in unknown_keys(data, required | frozenset(optional)):
+        ctx.add(line, f"unknown field '{key}' in {what}")
+    for key in missing_keys(data, sorted(required)):
         ctx.add(data.line, f"missing required field '{key}' in {what}")
 
 
@@ -160,14 +188,14 @@ def text_field(ctx: Ctx, data: LineDict, key: str) -> dict[str, str]:
     value = mapping(ctx, data[key], data.line_of(key), f"'{key}' (one text per language)")
     if value is None:
         return {}
-    for lang, text in value.items():
-        if lang not in ctx.known_languages:
-            ctx.add(value.line_of(lang), f"unknown language '{lang}' in '{key}'")
-        elif not isinstance(text, str) or not text.strip():
-            ctx.add(value.line_of(lang), f"'{key}' in '{lang}' must be non-empty text")
-    for lang in ctx.required_languages:
-        if lang not in value:
-            ctx.add(data.line_of(key), f"missing translation '{lang}' in '{key}'")
+    wrong, missing = language_problems(value, ctx.known_languages, ctx.required_languages)
+    for line, lang, kind in wrong:
+        if kind == "unknown":
+            ctx.add(line, f"unknown language '{lang}' in '{key}'")
+        else:
+            ctx.add(line, f"'{key}' in '{lang}' must be non-empty text")
+    for lang in missing:
+        ctx.add(data.line_of(key), f"missing translation '{lang}' in '{key}'")
     return {lang: value[lang] for lang in ctx.kept_languages if isinstance(value.get(lang), str)}
 
 
