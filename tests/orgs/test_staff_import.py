@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from tests.support.web import login
 from trainer.auth.models import User
 from trainer.extensions import db
-from trainer.orgs import services
-from trainer.orgs.services import RowError, parse_staff_csv
+from trainer.orgs import imports
+from trainer.orgs.imports import RowError, parse_staff_csv
 
 MAX = 1_000_000
 HEAD = "email,first name,last name,job role,hire date,language\n"
@@ -77,13 +77,13 @@ def test_employment_is_accepted_as_id_or_label_in_any_language(app, make, given,
 
 def test_every_label_of_every_language_maps_to_one_id(app):
     """No label of one job role is spelled like another role's label in any language."""
-    words = services._vocabulary()
-    assert set(words.job_roles.values()) == set(services.JOB_ROLES)
-    for language in services.LABEL_LANGUAGES:
-        with services.force_locale(language):
-            folded = [services.fold(str(label)) for label in services.JOB_ROLES.values()]
+    words = imports._vocabulary()
+    assert set(words.job_roles.values()) == set(imports.JOB_ROLES)
+    for language in imports.LABEL_LANGUAGES:
+        with imports.force_locale(language):
+            folded = [imports.fold(str(label)) for label in imports.JOB_ROLES.values()]
         assert len(set(folded)) == len(folded), language
-        for code, label in zip(services.JOB_ROLES, folded, strict=True):
+        for code, label in zip(imports.JOB_ROLES, folded, strict=True):
             assert words.job_roles[label] == code
 
 
@@ -136,7 +136,7 @@ def test_errors_name_the_files_own_headers_rows_and_accepted_values(app, make):
 
 def test_error_lists_values_in_the_readers_language(app, make):
     org = make.org()
-    with services.force_locale("es"):
+    with imports.force_locale("es"):
         result = _parse(
             org,
             HEAD + ",A,B,astronaut,2026-01-05,es\n",

@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, deferred, mapped_column
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    exists,
+    or_,
+)
+from sqlalchemy.ext.hybrid import hybrid_property
+from sqlalchemy.orm import Mapped, aliased, deferred, mapped_column
 
 from trainer.extensions import Model
 from trainer.timeutil import UTCDateTime, utcnow
@@ -58,6 +72,20 @@ class Certificate(Model):
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("certificate.id"))
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificate.id"))
 
+    @hybrid_property
+    def is_current(self) -> bool:
+        """Neither revoked nor superseded: the certificate counts (valid or expired).
+
+        An expired current certificate still counts: it is what makes a person's status
+        `expired` rather than `not started`. In SQL the same test is a WHERE clause.
+        """
+        return self.revoked_at is None and self.superseded_by_id is None
+
+    @is_current.inplace.expression
+    @classmethod
+    def _is_current_expression(cls) -> ColumnElement[bool]:
+        return and_(cls.revoked_at.is_(None), cls.superseded_by_id.is_(None))
+
     def status(self, today: date) -> CertStatus:
         """Valid, expired, revoked or superseded, as of `today`."""
         if self.revoked_at is not None:
@@ -67,6 +95,46 @@ class Certificate(Model):
         if self.expires_on is not None and today > self.expires_on:
             return CertStatus.EXPIRED
         return CertStatus.VALID
+
+
+def _later(cert: Certificate) -> tuple[datetime, int]:
+    return (cert.completed_at, cert.id)
+
+
+def latest_current(certificates: Iterable[Certificate]) -> dict[int, Certificate]:
+    """Per holder (user id), their current certificate.
+
+    Of the certificates that are current, the one completed last (on a tie, the one issued
+    last). `is_latest_current` says the same in SQL.
+    """
+    latest: dict[int, Certificate] = {}
+    for cert in certificates:
+        if not cert.is_current:
+            continue
+        held = latest.get(cert.user_id)
+        if held is None or _later(cert) > _later(held):
+            latest[cert.user_id] = cert
+    return latest
+
+
+def is_latest_current() -> ColumnElement[bool]:
+    """SQL: the certificate is its holder's current certificate (see `latest_current`).
+
+    Current, and no current certificate of the same person completed later (or at the same
+    time and issued later).
+    """
+    newer = aliased(Certificate)
+    return and_(
+        Certificate.is_current,
+        ~exists().where(
+            newer.user_id == Certificate.user_id,
+            newer.is_current,
+            or_(
+                newer.completed_at > Certificate.completed_at,
+                and_(newer.completed_at == Certificate.completed_at, newer.id > Certificate.id),
+            ),
+        ),
+    )
 
 
 class CertificateFile(Model):

@@ -391,7 +391,7 @@ def revoke(cert: Certificate, reason: str, *, actor: User) -> None:
 
 def reissue(cert: Certificate, *, actor: User, holder_name: str | None = None) -> Certificate:
     """Issue a corrected certificate that supersedes this one (e.g. a corrected name)."""
-    if cert.superseded_by_id is not None or cert.revoked_at is not None:
+    if not cert.is_current:
         raise CertificateActionError("only a current certificate can be re-issued")
     enrollment = db.session.get(Enrollment, cert.enrollment_id)
     last = db.session.scalar(
@@ -593,8 +593,7 @@ def renew_due(today: date, lead_days: int) -> list[Enrollment]:
         .where(
             Certificate.expires_on.is_not(None),
             Certificate.expires_on <= horizon,
-            Certificate.revoked_at.is_(None),
-            Certificate.superseded_by_id.is_(None),
+            Certificate.is_current,
         )
         .order_by(Certificate.expires_on)
     )

@@ -140,8 +140,7 @@ def _expiring(today: date) -> dict[int, list[Certificate]]:
         select(Certificate)
         .where(
             Certificate.user_id.in_(staff),
-            Certificate.revoked_at.is_(None),
-            Certificate.superseded_by_id.is_(None),
+            Certificate.is_current,
             Certificate.expires_on >= today,
             Certificate.expires_on <= today + timedelta(days=EXPIRING_WITHIN_DAYS),
         )

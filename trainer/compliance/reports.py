@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from trainer.audit import services as audit
 from trainer.auth.models import User
-from trainer.certificates.models import Certificate
+from trainer.certificates.models import Certificate, is_latest_current
 from trainer.compliance import services
 from trainer.compliance.models import AnnualReport
 from trainer.compliance.rules import Rule, StaffStatus
@@ -129,13 +129,7 @@ def _latest_certificates(org: Organization) -> dict[int, Certificate]:
     )
     latest: dict[int, Certificate] = {}
     for cert in db.session.scalars(
-        select(Certificate)
-        .where(
-            Certificate.user_id.in_(staff),
-            Certificate.revoked_at.is_(None),
-            Certificate.superseded_by_id.is_(None),
-        )
-        .order_by(Certificate.completed_at, Certificate.id)
+        select(Certificate).where(Certificate.user_id.in_(staff), is_latest_current())
     ):
         latest[cert.user_id] = cert
     return latest

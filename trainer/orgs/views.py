@@ -30,7 +30,7 @@ from trainer.core.text import localized
 from trainer.core.vocabulary import DEPARTMENTS
 from trainer.extensions import db
 from trainer.mail import send_after_commit
-from trainer.orgs import services, sheets
+from trainer.orgs import imports, services, sheets
 from trainer.orgs.forms import ContactForm, ImportForm, OrganizationForm, StaffForm
 from trainer.orgs.models import Organization, OrganizationContact
 from trainer.policy import (
@@ -370,11 +370,11 @@ def staff_import() -> Response | str:
     if form.validate_on_submit():
         with form.file.data.stream as upload:
             raw = upload.read(current_app.config["STAFF_IMPORT_MAX_BYTES"] + 1)
-        result = services.parse_staff_csv(
+        result = imports.parse_staff_csv(
             raw, org, max_bytes=current_app.config["STAFF_IMPORT_MAX_BYTES"]
         )
         if result.ok:
-            users = services.import_staff(org, result.rows, actor=current_user)
+            users = imports.import_staff(org, result.rows, actor=current_user)
             for user in users:
                 if user.email:
                     _send_invitation(user)
@@ -386,8 +386,8 @@ def staff_import() -> Response | str:
         form=form,
         org=org,
         result=result,
-        job_roles=services.accepted_job_roles(),
-        employment=services.accepted_employment(),
+        job_roles=imports.accepted_job_roles(),
+        employment=imports.accepted_employment(),
     )
 
 
@@ -396,7 +396,7 @@ def staff_import() -> Response | str:
 def staff_import_template() -> Response:
     """The CSV template for the staff import: the header row it expects."""
     return Response(
-        services.template_csv(),
+        imports.template_csv(),
         mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="staff-import-template.csv"'},
     )
