@@ -2,48 +2,90 @@
 
 A certificate is rendered once, at issue, and its bytes are kept with their SHA-256;
 every download serves those bytes. Nothing here commits.
+
+This module issues, revokes, re-issues and renews; the stored PDF lives in
+``certificates.storage`` and the look-ups, public record, search and ZIP export in
+``certificates.records``. Their public names are re-exported here, so callers import
+everything from this module.
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
 import secrets
-import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from pathlib import Path
+from datetime import date, timedelta
 from typing import Any
 
-from flask import current_app
-from flask_babel import force_locale, ngettext
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from trainer import jobs
 from trainer.audit import services as audit
 from trainer.auth.models import User
-from trainer.catalog.models import Track
-from trainer.certificates.models import Certificate, CertificateFile, CertStatus, SerialCounter
-from trainer.certificates.render import (
-    CertificateData,
-    Issuer,
-    ModuleLine,
-    render_certificate_pdf,
+from trainer.certificates.models import Certificate, CertStatus, SerialCounter
+from trainer.certificates.records import (
+    MANIFEST_FIELDS,
+    CertFilter,
+    by_code,
+    by_serial,
+    matches_issued,
+    of_org,
+    of_user,
+    public_record,
+    record_download,
+    search,
+    zip_of,
 )
-from trainer.core import csvout, printable
-from trainer.core.branding import branding
-from trainer.core.folding import like_pattern
+from trainer.certificates.storage import (
+    certificate_data,
+    ensure_rendered,
+    issuer,
+    pdf_bytes,
+    track_title,
+    verify_url,
+)
+from trainer.core import printable
 from trainer.core.hooks import Hook
-from trainer.core.locking import lock_row
 from trainer.core.text import localized
 from trainer.core.vocabulary import supported_language
 from trainer.extensions import db
 from trainer.learning import services as learning
 from trainer.learning.models import Enrollment
-from trainer.orgs.models import Organization
 from trainer.timeutil import local_date, utcnow
+
+__all__ = [
+    "CODE_BYTES",
+    "JURISDICTION_FACTS",
+    "MANIFEST_FIELDS",
+    "CertFilter",
+    "CertificateActionError",
+    "JurisdictionFacts",
+    "by_code",
+    "by_serial",
+    "certificate_data",
+    "ensure_rendered",
+    "first_certificate",
+    "issue_for_enrollment",
+    "issuer",
+    "latest_for_enrollment",
+    "matches_issued",
+    "new_verification_code",
+    "next_serial",
+    "of_org",
+    "of_user",
+    "pdf_bytes",
+    "public_record",
+    "record_download",
+    "reissue",
+    "renew_due",
+    "revoke",
+    "search",
+    "status_counts",
+    "track_title",
+    "verify_url",
+    "zip_of",
+]
 
 CODE_BYTES = 12  # 96 random bits, URL-safe base64: 16 characters
 
@@ -74,133 +116,7 @@ def next_serial(prefix: str, year: int) -> str:
     raise RuntimeError("could not allocate a certificate serial")
 
 
-def verify_url(code: str) -> str:
-    """The public verification address printed on the certificate and in its QR code."""
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + f"/verify/{code}"
-
-
 # --- issuing -----------------------------------------------------------------------
-
-
-def _expiry_text(rule_info: dict[str, Any], language: str) -> str:
-    """'every year (Houston City Code ...)' in the certificate's language."""
-    if not rule_info.get("rule"):
-        return ""
-    amount, unit = int(rule_info["amount"]), rule_info["unit"]
-    with force_locale(language):
-        if unit == "years":
-            period = ngettext("every year", "every %(num)d years", amount)
-        elif unit == "months":
-            period = ngettext("every month", "every %(num)d months", amount)
-        else:
-            period = ngettext("every day", "every %(num)d days", amount)
-    return f"{period} ({rule_info['citation']})"
-
-
-def issuer() -> Issuer:
-    """The issuing office, its seal and signatory, from the configuration."""
-    brand = branding()
-    return Issuer(
-        office=brand.office,
-        city=brand.city,
-        seal=brand.seal.data,
-        seal_type=brand.seal.mimetype,
-        signatory_name=brand.signatory_name,
-        signatory_title=brand.signatory_title,
-    )
-
-
-def track_title(cert: Certificate, language: str) -> str:
-    """The training's title in `language` (the one stored on the certificate if gone)."""
-    track = db.session.get(Track, cert.track_id) if cert.track_id else None
-    if track is None:
-        return cert.track_title
-    return localized(track.title, language) or cert.track_title
-
-
-def certificate_data(cert: Certificate) -> CertificateData:
-    """Plain data for the PDF, built from what is stored on the certificate."""
-    return CertificateData(
-        serial=cert.serial,
-        verification_code=cert.verification_code,
-        verify_url=verify_url(cert.verification_code),
-        holder_name=cert.holder_name,
-        organization_name=cert.organization_name,
-        organization_address=cert.organization_address,
-        permit_number=cert.permit_number,
-        track_title=cert.track_title,
-        modules=tuple(
-            ModuleLine(m["title"], m["version"], m["score"], m["minutes"]) for m in cert.modules
-        ),
-        total_minutes=cert.total_minutes,
-        completed_on=local_date(cert.completed_at),
-        issued_on=local_date(cert.issued_at),
-        expires_on=cert.expires_on,
-        expiry_rule=_expiry_text(cert.expiry_rule, cert.language),
-        legal_reference=cert.legal_reference,
-        language=cert.language,
-        program_name=current_app.config["PROGRAM_NAME"],
-        issuer=issuer(),
-        track_title_en=track_title(cert, "en"),
-    )
-
-
-def _store(cert: Certificate, pdf: bytes) -> None:
-    cert.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
-    cert.pdf_size = len(pdf)
-    storage = current_app.config["CERTIFICATE_STORAGE"]
-    if storage == "database":
-        db.session.add(CertificateFile(certificate_id=cert.id, data=pdf))
-        return
-    folder = Path(storage)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{cert.pdf_sha256}.pdf"
-    if not path.exists():
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(pdf)
-        tmp.replace(path)
-
-
-def ensure_rendered(cert: Certificate) -> bool:
-    """Render and store the PDF of a certificate that has none yet; True if it did.
-
-    Certificates are issued in the request that completes a track and rendered by a job
-    after the commit (`certificates.jobs.render_certificate`). Whoever comes first (the
-    job, or a download in the second before it) renders; the row lock makes the other
-    find the PDF there. The output is deterministic, so either gives the same bytes.
-    """
-    if cert.pdf_sha256:
-        return False
-    lock_row(Certificate, cert.id)
-    if cert.pdf_sha256:
-        return False
-    _store(cert, render_certificate_pdf(certificate_data(cert)))
-    db.session.flush()
-    audit.record(
-        "certificate.rendered",
-        actor_id=None,
-        subject_type="certificate",
-        subject_id=cert.serial,
-        organization_id=cert.organization_id,
-        details={"sha256": cert.pdf_sha256, "bytes": cert.pdf_size},
-    )
-    return True
-
-
-def pdf_bytes(cert: Certificate) -> bytes:
-    """The stored PDF (rendered first if its job has not run yet), checked against its
-    SHA-256 before it is served."""
-    ensure_rendered(cert)
-    storage = current_app.config["CERTIFICATE_STORAGE"]
-    if storage == "database":
-        data = db.session.scalar(
-            select(CertificateFile.data).where(CertificateFile.certificate_id == cert.id)
-        )
-    else:
-        data = (Path(storage) / f"{cert.pdf_sha256}.pdf").read_bytes()
-    if data is None or hashlib.sha256(data).hexdigest() != cert.pdf_sha256:
-        raise RuntimeError(f"stored PDF of {cert.serial} does not match its SHA-256")
-    return data
 
 
 def _track_facts(enrollment: Enrollment, language: str) -> tuple[list[dict[str, Any]], int]:
@@ -407,175 +323,6 @@ def reissue(cert: Certificate, *, actor: User, holder_name: str | None = None) -
     cert.superseded_by_id = new.id
     db.session.flush()
     return new
-
-
-# --- reading ---------------------------------------------------------------------------
-
-
-def by_code(code: str) -> Certificate | None:
-    """A certificate by its verification code (never by serial: serials are guessable)."""
-    if not code or len(code) > 32:
-        return None
-    return db.session.scalar(select(Certificate).where(Certificate.verification_code == code))
-
-
-def by_serial(serial: str) -> Certificate | None:
-    """A certificate by serial (staff and CLI only)."""
-    return db.session.scalar(
-        select(Certificate).where(Certificate.serial == serial.strip().upper())
-    )
-
-
-def matches_issued(cert: Certificate, upload: bytes) -> bool:
-    """True when the uploaded file is byte-for-byte the PDF that was issued."""
-    return hashlib.sha256(upload).hexdigest() == cert.pdf_sha256
-
-
-def public_record(cert: Certificate, today: date, *, full: bool = False) -> dict[str, Any]:
-    """What a verifier sees, as plain JSON-ready data.
-
-    The public (`full=False`) sees what an inspector needs: holder, organization,
-    training, dates and status ("revoked on DATE"); module titles without scores, and no
-    revocation reason (the keys stay, empty, so the record has one shape). The PDF's
-    SHA-256 lets a program check a file the way the page's upload does. Everything else
-    on record (scores, the reason, the address and permit, the rule) is for signed-in
-    people the policy lets see the holder's records (`full=True`).
-    """
-    status = cert.status(today)
-    newer = db.session.get(Certificate, cert.superseded_by_id) if cert.superseded_by_id else None
-    record: dict[str, Any] = {
-        "serial": cert.serial,
-        "status": status.value,
-        "holder": cert.holder_name,
-        "organization": {"name": cert.organization_name},
-        "track": cert.track_title,
-        "modules": [{"title": m["title"]} for m in cert.modules],
-        "completed_on": local_date(cert.completed_at).isoformat(),
-        "issued_on": local_date(cert.issued_at).isoformat(),
-        "expires_on": cert.expires_on.isoformat() if cert.expires_on else None,
-        "revoked_on": local_date(cert.revoked_at).isoformat() if cert.revoked_at else None,
-        "revocation_reason": None,
-        "superseded_by": newer.verification_code if newer else None,
-        "pdf_sha256": cert.pdf_sha256,
-    }
-    if full:
-        record.update(
-            {
-                "organization": {
-                    "name": cert.organization_name,
-                    "address": cert.organization_address,
-                    "permit_number": cert.permit_number,
-                },
-                "modules": cert.modules,
-                "total_minutes": cert.total_minutes,
-                "expiry_rule": cert.expiry_rule,
-                "legal_reference": cert.legal_reference,
-                "language": cert.language,
-                "revocation_reason": cert.revoked_reason,
-            }
-        )
-    return record
-
-
-def of_user(user: User) -> Sequence[Certificate]:
-    """A person's certificates, newest first."""
-    return db.session.scalars(
-        select(Certificate)
-        .where(Certificate.user_id == user.id)
-        .order_by(Certificate.issued_at.desc())
-    ).all()
-
-
-@dataclass(frozen=True)
-class CertFilter:
-    """Filters for an organization's certificate list."""
-
-    status: str | None = None
-    q: str | None = None
-    track_id: int | None = None
-
-
-def of_org(org: Organization, filters: CertFilter, today: date) -> list[Certificate]:
-    """An organization's certificates, newest first, filtered."""
-    query = select(Certificate).where(Certificate.organization_id == org.id)
-    if filters.q:
-        like = f"%{filters.q.strip().lower()}%"
-        query = query.where(
-            or_(func.lower(Certificate.holder_name).like(like), Certificate.serial.ilike(like))
-        )
-    if filters.track_id:
-        query = query.where(Certificate.track_id == filters.track_id)
-    certs = list(db.session.scalars(query.order_by(Certificate.issued_at.desc())))
-    if filters.status:
-        certs = [c for c in certs if c.status(today).value == filters.status]
-    return certs
-
-
-def search(jurisdiction: str | None, q: str, limit: int = 100) -> list[Certificate]:
-    """Find certificates by serial, code, holder or organization name (one jurisdiction)."""
-    q = q.strip()
-    if not q:
-        return []
-    like = f"%{q.lower()}%"
-    # The holder's current name, folded (accents and case ignored); the printed name too.
-    holders = select(User.id).where(User.search_name.like(like_pattern(q), escape="\\"))
-    query = select(Certificate).where(
-        or_(
-            Certificate.serial == q.upper(),
-            Certificate.verification_code == q,
-            Certificate.user_id.in_(holders),
-            func.lower(Certificate.holder_name).like(like),
-            func.lower(Certificate.organization_name).like(like),
-        )
-    )
-    if jurisdiction is not None:
-        query = query.where(Certificate.jurisdiction == jurisdiction)
-    return list(db.session.scalars(query.order_by(Certificate.issued_at.desc()).limit(limit)))
-
-
-MANIFEST_FIELDS = ("serial", "name", "track", "issued", "expires", "sha256", "file")
-
-
-def zip_of(certs: Iterable[Certificate]) -> bytes:
-    """A ZIP of the stored PDFs with a manifest.csv (serial, name, track, dates, SHA-256)."""
-    buffer = io.BytesIO()
-    manifest = io.StringIO()
-    writer = csvout.writer(manifest, lineterminator="\r\n")
-    writer.writerow(MANIFEST_FIELDS)
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for cert in certs:
-            name = f"{cert.serial}.pdf"
-            archive.writestr(
-                zipfile.ZipInfo(name, date_time=_zip_time(cert.issued_at)), pdf_bytes(cert)
-            )
-            writer.writerow(
-                [
-                    cert.serial,
-                    cert.holder_name,
-                    cert.track_title,
-                    local_date(cert.issued_at).isoformat(),
-                    cert.expires_on.isoformat() if cert.expires_on else "",
-                    cert.pdf_sha256,
-                    name,
-                ]
-            )
-        archive.writestr("manifest.csv", manifest.getvalue())
-    return buffer.getvalue()
-
-
-def _zip_time(moment: datetime) -> tuple[int, int, int, int, int, int]:
-    return (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
-
-
-def record_download(cert: Certificate, actor: User) -> None:
-    """Staff downloads go into the audit trail."""
-    audit.record(
-        "certificate.downloaded",
-        actor_id=actor.id,
-        subject_type="certificate",
-        subject_id=cert.serial,
-        organization_id=cert.organization_id,
-    )
 
 
 # --- renewal --------------------------------------------------------------------------

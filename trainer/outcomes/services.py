@@ -26,6 +26,11 @@ Definitions used throughout:
 * Snapshots: computing a page reads every attempt of the version (seconds at city
   scale), so the pages save their tables (``OutcomeSnapshot``) and show them again until
   they are older than the configured age, as Moodle does with its quiz statistics.
+
+The code is in one module per part, re-exported here so callers import from this module:
+``queries`` (filters, loading the attempts, runs, the marks matrix), ``tables`` (the
+table type and its number formats), ``figures`` (every figure of one module version),
+``summary`` (the version index and the program summary) and ``snapshots`` (saved pages).
 """
 
 from __future__ import annotations
