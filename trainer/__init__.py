@@ -159,6 +159,7 @@ def _register_blueprints(app: Flask) -> None:
     from trainer.compliance import views as compliance
     from trainer.core.navigation import add_links
     from trainer.home import views as home
+    from trainer.jobs import views as jobs
     from trainer.learning import views as learning
     from trainer.mail import views as mail
     from trainer.orgs import views as orgs
@@ -175,6 +176,7 @@ def _register_blueprints(app: Flask) -> None:
         outcomes,
         compliance,
         mail,
+        jobs,
     ):
         app.register_blueprint(feature.bp)
         add_links(app, getattr(feature, "NAVIGATION", ()))
