@@ -51,7 +51,7 @@ def _write(job_id: int, *conditions: Any, **values: Any) -> bool:
         .execution_options(synchronize_session=False)
     )
     with Session(db.engine) as session:
-        changed = session.execute(statement).rowcount
+        changed = session.execute(statement).rowcount  # type: ignore[attr-defined]
         session.commit()
     return bool(changed)
 
