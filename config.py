@@ -78,6 +78,8 @@ class Config:
     #: Where jobs leave the files they build (ZIPs, packages) for their owner to download.
     #: With more than one app host, this folder is shared by all of them and the workers.
     JOBS_RESULT_FOLDER = os.environ.get("JOBS_RESULT_FOLDER", str(INSTANCE_DIR / "job-results"))
+    #: Days a job's file (and an uploaded staff file) is kept after the job ends.
+    JOBS_RESULT_DAYS = int(os.environ.get("JOBS_RESULT_DAYS", "2"))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per minute")

@@ -254,3 +254,28 @@ def test_a_certificate_zip_is_written_one_entry_at_a_time(app, make, tmp_path, c
     assert peak < total / 5, f"peak {peak} bytes for {total} bytes of PDFs"
     with zipfile.ZipFile(tmp_path / "certs.zip") as archive:
         assert len(archive.namelist()) == count + 1  # and the manifest
+
+
+def test_old_results_and_uploads_are_cleared_daily(app, make):
+    from datetime import timedelta
+
+    org = make.org()
+    owner = make.user(org, role="manager")
+    old_id = progress.start("staff_import", owner.id, org.id, input_data=b"a,b\n")
+    new_id = progress.start("certificate_zip", owner.id, org.id)
+    db.session.commit()
+    files = {}
+    for job_id in (old_id, new_id):
+        progress.claim(job_id)
+        files[job_id] = progress.new_result_path(job_id, ".zip")
+        files[job_id].write_bytes(b"zip")
+        progress.finish(job_id, result=files[job_id], filename="x.zip")
+    old = db.session.get(JobRun, old_id)
+    old.updated_at = utcnow() - timedelta(days=3)
+    db.session.commit()
+    assert progress.clear_old("2026-01-01") == "job results: 1 file(s) removed, 1 upload(s) cleared"
+    assert not files[old_id].exists() and files[new_id].exists()
+    db.session.expire_all()
+    old = db.session.get(JobRun, old_id)
+    assert old.result_path is None and old.input_data is None and old.state == JobState.DONE
+    assert progress.get(new_id).result_path is not None

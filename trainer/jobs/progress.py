@@ -13,10 +13,12 @@ reports only before and after it; PostgreSQL shows every step.
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import select
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
@@ -139,3 +141,26 @@ def result_file(run: JobRun) -> Path | None:
     if folder not in path.parents or not path.is_file():
         return None
     return path
+
+
+def clear_old(day: str) -> str:
+    """Daily: forget what finished jobs of more than JOBS_RESULT_DAYS ago hold (their
+    files, and the staff files they were given), keeping the records themselves."""
+    del day  # the cut-off is counted from now
+    cutoff = utcnow() - timedelta(days=int(current_app.config["JOBS_RESULT_DAYS"]))
+    finished = (JobRun.state.in_((JobState.DONE, JobState.FAILED)), JobRun.updated_at < cutoff)
+    removed = 0
+    for run_id, path in db.session.execute(
+        select(JobRun.id, JobRun.result_path).where(*finished, JobRun.result_path.is_not(None))
+    ).all():
+        (result_folder() / str(path)).unlink(missing_ok=True)
+        db.session.execute(sql_update(JobRun).where(JobRun.id == run_id).values(result_path=None))
+        removed += 1
+    cleared = db.session.execute(
+        sql_update(JobRun)
+        .where(*finished, JobRun.input_data.is_not(None))
+        .values(input_data=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    db.session.commit()
+    return f"job results: {removed} file(s) removed, {cleared} upload(s) cleared"
