@@ -65,6 +65,8 @@ class Config:
 
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     STAFF_IMPORT_MAX_BYTES = int(os.environ.get("STAFF_IMPORT_MAX_BYTES", str(1024 * 1024)))
+    #: Staff files with more rows than this are imported by a job with a progress page.
+    STAFF_IMPORT_INLINE_ROWS = int(os.environ.get("STAFF_IMPORT_INLINE_ROWS", "200"))
     PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt:32768:8:1")
     TOKEN_MAX_AGE_SECONDS = int(os.environ.get("TOKEN_MAX_AGE_SECONDS", str(3 * 24 * 3600)))
 
@@ -73,6 +75,11 @@ class Config:
     REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "trainer")
     JOBS_REQUIRE_REDIS = False
+    #: Where jobs leave the files they build (ZIPs, packages) for their owner to download.
+    #: With more than one app host, this folder is shared by all of them and the workers.
+    JOBS_RESULT_FOLDER = os.environ.get("JOBS_RESULT_FOLDER", str(INSTANCE_DIR / "job-results"))
+    #: Days a job's file (and an uploaded staff file) is kept after the job ends.
+    JOBS_RESULT_DAYS = int(os.environ.get("JOBS_RESULT_DAYS", "2"))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per minute")

@@ -37,7 +37,8 @@ def backend_app(
 ) -> Iterator[Flask]:
     """One app and schema per backend, with the shipped content synced once."""
     overrides: dict[str, Any] = {
-        "AUDIT_CHECKPOINT_FILE": str(tmp_path_factory.mktemp("audit") / "checkpoints.jsonl")
+        "AUDIT_CHECKPOINT_FILE": str(tmp_path_factory.mktemp("audit") / "checkpoints.jsonl"),
+        "JOBS_RESULT_FOLDER": str(tmp_path_factory.mktemp("job-results")),
     }
     schema = None
     if request.param == "sqlite":

@@ -114,6 +114,7 @@ def _init_jobs(app: Flask) -> None:
     from trainer.audit.jobs import daily_checkpoint
     from trainer.certificates.jobs import daily_renewals
     from trainer.compliance.jobs import daily_reminders
+    from trainer.jobs.progress import clear_old
     from trainer.jobs.scheduler import DailyTask, register_daily, register_every_minute
     from trainer.mail.outbox import sweep
 
@@ -121,6 +122,7 @@ def _init_jobs(app: Flask) -> None:
     register_daily(DailyTask("renewals", time(2, 0), daily_renewals))
     register_daily(DailyTask("audit-checkpoint", time(3, 0), daily_checkpoint))
     register_daily(DailyTask("reminders", time(7, 0), daily_reminders))
+    register_daily(DailyTask("job-results", time(4, 0), clear_old))
     register_every_minute(sweep)
 
 
@@ -159,6 +161,7 @@ def _register_blueprints(app: Flask) -> None:
     from trainer.compliance import views as compliance
     from trainer.core.navigation import add_links
     from trainer.home import views as home
+    from trainer.jobs import views as jobs
     from trainer.learning import views as learning
     from trainer.mail import views as mail
     from trainer.orgs import views as orgs
@@ -175,6 +178,7 @@ def _register_blueprints(app: Flask) -> None:
         outcomes,
         compliance,
         mail,
+        jobs,
     ):
         app.register_blueprint(feature.bp)
         add_links(app, getattr(feature, "NAVIGATION", ()))

@@ -6,6 +6,7 @@ from trainer.auth.models import User
 from trainer.catalog.models import Module, ModuleVersion, Track, TrackModule
 from trainer.certificates.models import Certificate, CertificateFile, SerialCounter
 from trainer.compliance.models import AnnualReport, ReminderDelivery
+from trainer.jobs.models import JobRun
 from trainer.learning.models import Enrollment, LessonProgress, ModuleProgress
 from trainer.mail.models import OutboxMail
 from trainer.orgs.models import Organization, OrganizationContact
@@ -19,6 +20,7 @@ __all__ = [
     "Certificate",
     "CertificateFile",
     "Enrollment",
+    "JobRun",
     "LessonProgress",
     "Module",
     "ModuleProgress",

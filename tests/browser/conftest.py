@@ -101,6 +101,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         VERIFY_LIMIT="1000 per minute",
         # Browsers keep the stylesheet and script instead of asking again on every page.
         SEND_FILE_MAX_AGE_DEFAULT=3600,
+        JOBS_RESULT_FOLDER=str(tmp_path_factory.mktemp("job-results")),
     )
     app = create_app(config)
     app.test_client_class = IsolatedClient

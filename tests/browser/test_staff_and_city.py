@@ -103,8 +103,12 @@ def test_manager_imports_staff_and_downloads_the_records(
     staff_table = page.locator("main table.staff-table").inner_text()
     for name in ("Ana Reyes", "Binh Tran", "Carla Diaz", "Dora Lee"):
         assert name in staff_table
+    desk.go("main a[href*='/compliance/records.zip']")  # a job builds it; its page follows
+    assert "/jobs/" in page.url, page.url
+    desk.check("job-progress-finished")
+    assert page.locator("main progress").get_attribute("value") == "100"
     with page.expect_download() as download:
-        desk.activate("main a[href*='/compliance/records.zip']")
+        desk.activate("main a[href$='/download']")
     archive = zipfile.ZipFile(io.BytesIO(download.value.path().read_bytes()))
     assert {"records.csv", "README.txt", "manifest.csv"} <= set(archive.namelist())
     records = archive.read("records.csv").decode("utf-8-sig")

@@ -395,7 +395,12 @@ def test_manager_zip_with_manifest(certified, app, make):
     response = manager_client.post(
         "/certificates/org/zip", data={"cert": str(cert.id), "csrf_token": token}
     )
-    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    assert response.status_code == 302  # a job builds it; its page offers it
+    job_page = manager_client.get(response.headers["Location"])
+    assert "Certificates (ZIP)" in job_page.text and "Finished." in job_page.text
+    with manager_client.get(response.headers["Location"] + "/download") as download:
+        assert download.headers["Content-Disposition"].startswith("attachment;")
+        archive = zipfile.ZipFile(io.BytesIO(download.data))
     manifest = archive.read("manifest.csv").decode().splitlines()
     assert manifest[0] == "serial,name,track,issued,expires,sha256,file"
     assert cert.serial in manifest[1] and cert.pdf_sha256 in manifest[1]

@@ -23,12 +23,12 @@ def test_each_daily_task_is_queued_once_per_program_day(app, redis_jobs):
     night = scheduler.tick(NIGHT)
     assert night == ["sweep"]
     first = scheduler.tick(MORNING)
-    assert set(first) == {"sweep", "renewals", "audit-checkpoint", "reminders"}
+    assert set(first) == {"sweep", "renewals", "audit-checkpoint", "reminders", "job-results"}
     assert scheduler.tick(MORNING + timedelta(seconds=20)) == []  # same minute, same day
     later = scheduler.tick(MORNING + timedelta(minutes=5))
     assert later == ["sweep"]  # the daily ones already ran today
     next_day = scheduler.tick(MORNING + timedelta(days=1))
-    assert {"renewals", "audit-checkpoint", "reminders"} <= set(next_day)
+    assert {"renewals", "audit-checkpoint", "reminders", "job-results"} <= set(next_day)
     assert redis_jobs.queue().count == len(night + first + later + next_day)
 
 

@@ -48,6 +48,14 @@ ORG_PAGE = {
     "auditor": (200, 404),
     "admin": same(200),
 }
+#: Pages that start a job for an organization, then send its owner to the job's page.
+ORG_JOB = {
+    "anonymous": same(LOGIN),
+    "learner": same(403),
+    "manager": same(302),  # always their own organization
+    "auditor": (302, 404),
+    "admin": same(302),
+}
 STAFF_PAGE = {
     "anonymous": same(LOGIN),
     "learner": same(403),
@@ -74,7 +82,7 @@ MATRIX: dict[str, tuple[str, UrlFn, dict[str, tuple[int, int]]]] = {
     "compliance.records": (
         "GET",
         lambda w, s: f"/compliance/records.zip?org={org_id(w, s)}",
-        ORG_PAGE,
+        ORG_JOB,
     ),
     "compliance.person": (
         "GET",

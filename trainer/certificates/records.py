@@ -8,10 +8,10 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import func, or_, select
 
@@ -153,12 +153,28 @@ MANIFEST_FIELDS = ("serial", "name", "track", "issued", "expires", "sha256", "fi
 
 
 def zip_of(certs: Iterable[Certificate]) -> bytes:
-    """A ZIP of the stored PDFs with a manifest.csv (serial, name, track, dates, SHA-256)."""
+    """A ZIP of the stored PDFs with a manifest.csv, in memory (a few certificates)."""
     buffer = io.BytesIO()
+    write_zip(certs, buffer)
+    return buffer.getvalue()
+
+
+def write_zip(
+    certs: Iterable[Certificate],
+    out: IO[bytes],
+    *,
+    on_entry: Callable[[int], None] | None = None,
+) -> int:
+    """Write a ZIP of the stored PDFs with a manifest.csv (serial, name, track, dates,
+    SHA-256) into `out`, one PDF at a time (memory stays flat however many there are).
+
+    `on_entry` hears how many PDFs were written so far; returns how many in all.
+    """
     manifest = io.StringIO()
     writer = csvout.writer(manifest, lineterminator="\r\n")
     writer.writerow(MANIFEST_FIELDS)
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    count = 0
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for cert in certs:
             name = f"{cert.serial}.pdf"
             archive.writestr(
@@ -175,8 +191,27 @@ def zip_of(certs: Iterable[Certificate]) -> bytes:
                     name,
                 ]
             )
+            count += 1
+            if on_entry is not None:
+                on_entry(count)
         archive.writestr("manifest.csv", manifest.getvalue())
-    return buffer.getvalue()
+    return count
+
+
+def certificates_by_id(ids: Sequence[int], batch: int = 200) -> Iterator[Certificate]:
+    """The certificates with these ids, in that order, read a batch at a time and let go
+    of afterwards (a ZIP of thousands never holds them all)."""
+    for start in range(0, len(ids), batch):
+        chunk = list(ids[start : start + batch])
+        found = {
+            c.id: c
+            for c in db.session.scalars(select(Certificate).where(Certificate.id.in_(chunk)))
+        }
+        for cert_id in chunk:
+            if cert_id in found:
+                yield found[cert_id]
+        for cert in found.values():
+            db.session.expunge(cert)
 
 
 def _zip_time(moment: datetime) -> tuple[int, int, int, int, int, int]:

@@ -29,12 +29,14 @@ from trainer.certificates.records import (
     CertFilter,
     by_code,
     by_serial,
+    certificates_by_id,
     matches_issued,
     of_org,
     of_user,
     public_record,
     record_download,
     search,
+    write_zip,
     zip_of,
 )
 from trainer.certificates.storage import (
@@ -64,6 +66,7 @@ __all__ = [
     "by_code",
     "by_serial",
     "certificate_data",
+    "certificates_by_id",
     "ensure_rendered",
     "first_certificate",
     "issue_for_enrollment",
@@ -84,6 +87,7 @@ __all__ = [
     "status_counts",
     "track_title",
     "verify_url",
+    "write_zip",
     "zip_of",
 ]
 

@@ -19,8 +19,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from trainer import timeutil
+from trainer import jobs, timeutil
 from trainer.catalog.services import active_tracks
+from trainer.certificates import jobs as cert_jobs
 from trainer.certificates import services
 from trainer.certificates.forms import ReissueForm, RevokeForm, UploadForm
 from trainer.certificates.models import Certificate, CertStatus
@@ -28,6 +29,7 @@ from trainer.core.http import arg_id, parse_id
 from trainer.core.navigation import NavLink
 from trainer.core.qr import qr_svg
 from trainer.extensions import db, limiter
+from trainer.jobs import progress
 from trainer.orgs.models import Organization
 from trainer.policy import (
     Permission,
@@ -199,7 +201,8 @@ def org_list() -> str:
 @bp.post("/certificates/org/zip")
 @requires(Permission.STAFF_VIEW)
 def org_zip() -> Response:
-    """ZIP of the selected certificates (or all that match the filters) with a manifest."""
+    """ZIP of the selected certificates (or all that match the filters) with a manifest,
+    built by a job; its page offers the file."""
     org = _manager_org()
     certs = services.of_org(org, _filters(), timeutil.today())
     selected = {i for v in request.form.getlist("cert") if (i := parse_id(v)) is not None}
@@ -210,13 +213,17 @@ def org_zip() -> Response:
         return redirect(url_for("certificates.org_list"))
     for cert in certs:
         services.record_download(cert, current_user)
-    data = services.zip_of(certs)
-    db.session.commit()
-    return Response(
-        data,
-        mimetype="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="certificates-{org.id}.zip"'},
+    # Built by a job into a file, offered on the job's page when ready.
+    job_id = progress.start(cert_jobs.ZIP_KIND, current_user.id, org.id)
+    jobs.enqueue_after_commit(
+        cert_jobs.build_certificate_zip,
+        job_id,
+        [cert.id for cert in certs],
+        f"certificates-{org.id}.zip",
+        job_id=f"run-{job_id}",
     )
+    db.session.commit()
+    return redirect(url_for("jobs.show", job_id=job_id))
 
 
 @bp.get("/certificates/search")

@@ -10,7 +10,7 @@ import hashlib
 import io
 import tempfile
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import IO, Any
@@ -361,12 +361,23 @@ def _records_people(org: Organization, retention: Retention) -> list[Any]:
     )
 
 
-def records_package(org: Organization, today: date, *, actor: User) -> RecordsPackage:
+def records_package(
+    org: Organization,
+    today: date,
+    *,
+    actor: User,
+    out: IO[bytes] | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> RecordsPackage:
     """A ZIP with records.csv, every certificate PDF, README.txt and manifest.csv.
 
     records.csv has what Texas asks employers to keep (name, hire date, course,
     completion date, certificate) for current staff and, within the retention period,
     former staff; manifest.csv gives the size and SHA-256 of every other file.
+
+    The ZIP is written to `out` (a temporary file when not given), one PDF at a time:
+    memory stays flat however many certificates there are. `on_progress` hears how many
+    of the certificates were written.
     """
     retention = retention_for(org, today)
     people = _records_people(org, retention)
@@ -377,8 +388,9 @@ def records_package(org: Organization, today: date, *, actor: User) -> RecordsPa
     certs: dict[int, list[Certificate]] = {}
     for cert in db.session.scalars(cert_query.order_by(Certificate.completed_at, Certificate.id)):
         certs.setdefault(cert.user_id, []).append(cert)
+    total = sum(len(held) for held in certs.values())
 
-    spool = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)  # noqa: SIM115
+    spool = out if out is not None else tempfile.TemporaryFile()  # noqa: SIM115
     manifest: list[tuple[str, int, str]] = []
     moment = utcnow()
     stamp = (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
@@ -404,6 +416,8 @@ def records_package(org: Organization, today: date, *, actor: User) -> RecordsPa
                 file_name = f"certificates/{cert.serial}.pdf"
                 add(archive, file_name, certificates.pdf_bytes(cert))
                 count += 1
+                if on_progress is not None:
+                    on_progress(count, total)
                 lines.append(
                     [
                         name,

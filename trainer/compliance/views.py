@@ -15,7 +15,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     stream_with_context,
     url_for,
 )
@@ -25,16 +24,18 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from trainer import timeutil
+from trainer import jobs, timeutil
 from trainer.auth.models import User
 from trainer.certificates import services as certificates
 from trainer.compliance import attention, cityview, exports, reports, services
+from trainer.compliance import jobs as compliance_jobs
 from trainer.compliance.forms import AttestForm, OrgFilterForm, StaffFilterForm
 from trainer.compliance.models import AnnualReport
 from trainer.core.http import arg_id, arg_int, parse_id
 from trainer.core.navigation import NavLink
 from trainer.core.text import localized
 from trainer.extensions import db
+from trainer.jobs import progress
 from trainer.orgs.models import Organization
 from trainer.policy import (
     Permission,
@@ -198,21 +199,22 @@ def staff_csv() -> Response:
 @bp.get("/records.zip")
 @requires(Permission.STAFF_VIEW)
 def records() -> Response:
-    """The records package: records.csv, every certificate PDF and a SHA-256 manifest."""
+    """The records package (records.csv, every certificate PDF and a SHA-256 manifest),
+    built by a job; its page offers the file."""
     org = _scoped_org()
     if org is None:
         return redirect(url_for("compliance.auditor"))
-    today = timeutil.today()
-    package = exports.records_package(org, today, actor=current_user)
-    db.session.commit()
-    response = send_file(
-        package.file,
-        mimetype="application/zip",
-        as_attachment=True,
-        download_name=f"records-{org.id}-{today.isoformat()}.zip",
+    # Built by a job into a file; its page shows how far it got and then offers it.
+    job_id = progress.start(compliance_jobs.RECORDS_KIND, current_user.id, org.id)
+    jobs.enqueue_after_commit(
+        compliance_jobs.build_records_package,
+        job_id,
+        org.id,
+        timeutil.today().isoformat(),
+        job_id=f"run-{job_id}",
     )
-    response.headers["X-Content-SHA256"] = package.sha256
-    return response
+    db.session.commit()
+    return redirect(url_for("jobs.show", job_id=job_id))
 
 
 @bp.get("/people/<int:user_id>")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -318,20 +318,52 @@ def _rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str] | None]]
         number += 1
 
 
-def parse_staff_csv(raw: bytes, org: Organization, *, max_bytes: int) -> ImportResult:
-    """Read and check a staff CSV; every bad row and column is reported, nothing saved."""
+#: Rows between two progress reports of an import run by a job.
+PROGRESS_EVERY = 100
+#: Called with the number of rows handled so far.
+RowCallback = Callable[[int], None]
+
+
+def _reader(raw: bytes) -> Iterator[list[str]]:
+    """A CSV reader over the file, in the dialect it was saved in."""
+    text = decode_csv(raw)
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return csv.reader(io.StringIO(text), dialect)
+
+
+def count_rows(raw: bytes) -> int:
+    """How many non-empty rows follow the header (up to the first unreadable one)."""
+    count = 0
+    reader = _reader(raw)
+    try:
+        next(reader, None)
+    except csv.Error:
+        return 0
+    for _number, cells in _rows(reader):
+        if cells is None:
+            break
+        if any(c.strip() for c in cells):
+            count += 1
+    return count
+
+
+def parse_staff_csv(
+    raw: bytes, org: Organization, *, max_bytes: int, on_row: RowCallback | None = None
+) -> ImportResult:
+    """Read and check a staff CSV; every bad row and column is reported, nothing saved.
+
+    `on_row`, if given, hears every PROGRESS_EVERY rows how many were checked.
+    """
     result = ImportResult()
     if len(raw) > max_bytes:
         result.errors.append(
             RowError(0, "", _("The file is larger than %(kb)d KB.", kb=max_bytes // 1024))
         )
         return result
-    text = decode_csv(raw)
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    reader = _reader(raw)
     try:
         header = next(reader, None)
     except csv.Error:
@@ -359,7 +391,11 @@ def parse_staff_csv(raw: bytes, org: Organization, *, max_bytes: int) -> ImportR
         return result
     words = _vocabulary()
     seen_emails: dict[str, int] = {}
+    checked = 0
     for number, cells in _rows(reader):
+        if on_row is not None and checked and checked % PROGRESS_EVERY == 0:
+            on_row(checked)
+        checked += 1
         if cells is None:
             result.errors.append(
                 RowError(
@@ -397,9 +433,22 @@ def template_csv() -> str:
     return out.getvalue()
 
 
-def import_staff(org: Organization, rows: Sequence[StaffData], *, actor: User) -> list[User]:
-    """Add every checked row (call only when parse_staff_csv found no error)."""
-    users = [add_staff(org, row, actor=actor) for row in rows]
+def import_staff(
+    org: Organization,
+    rows: Sequence[StaffData],
+    *,
+    actor: User,
+    on_row: RowCallback | None = None,
+) -> list[User]:
+    """Add every checked row (call only when parse_staff_csv found no error).
+
+    `on_row`, if given, hears every PROGRESS_EVERY rows how many were added.
+    """
+    users = []
+    for row in rows:
+        users.append(add_staff(org, row, actor=actor))
+        if on_row is not None and len(users) % PROGRESS_EVERY == 0:
+            on_row(len(users))
     audit.record(
         "staff.imported",
         actor_id=actor.id,

@@ -19,7 +19,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from trainer import timeutil
+from trainer import jobs, timeutil
 from trainer.auth import services as auth_services
 from trainer.auth.models import Role, User
 from trainer.catalog.services import active_tracks
@@ -29,8 +29,10 @@ from trainer.core.navigation import NavLink
 from trainer.core.text import localized
 from trainer.core.vocabulary import DEPARTMENTS
 from trainer.extensions import db
+from trainer.jobs import progress
 from trainer.mail import send_after_commit
 from trainer.orgs import imports, services, sheets
+from trainer.orgs import jobs as org_jobs
 from trainer.orgs.forms import ContactForm, ImportForm, OrganizationForm, StaffForm
 from trainer.orgs.models import Organization, OrganizationContact
 from trainer.policy import (
@@ -363,16 +365,25 @@ def access_sheets() -> Response:
 @bp.route("/staff/import", methods=["GET", "POST"])
 @requires(Permission.STAFF_MANAGE)
 def staff_import() -> Response | str:
-    """Import staff from a CSV: all rows or, if any row is bad, none."""
+    """Import staff from a CSV: all rows or, if any row is bad, none (large files by a
+    job, followed on its progress page)."""
     org = _manager_org()
     form = ImportForm()
     result = None
     if form.validate_on_submit():
+        max_bytes = current_app.config["STAFF_IMPORT_MAX_BYTES"]
         with form.file.data.stream as upload:
-            raw = upload.read(current_app.config["STAFF_IMPORT_MAX_BYTES"] + 1)
-        result = imports.parse_staff_csv(
-            raw, org, max_bytes=current_app.config["STAFF_IMPORT_MAX_BYTES"]
-        )
+            raw = upload.read(max_bytes + 1)
+        if (
+            len(raw) <= max_bytes
+            and imports.count_rows(raw) > current_app.config["STAFF_IMPORT_INLINE_ROWS"]
+        ):
+            # A large file: stored, checked and imported by a job; its page shows how far.
+            job_id = progress.start(org_jobs.KIND, current_user.id, org.id, input_data=raw)
+            jobs.enqueue_after_commit(org_jobs.import_staff_file, job_id, job_id=f"run-{job_id}")
+            db.session.commit()
+            return redirect(url_for("jobs.show", job_id=job_id))
+        result = imports.parse_staff_csv(raw, org, max_bytes=max_bytes)
         if result.ok:
             users = imports.import_staff(org, result.rows, actor=current_user)
             for user in users:
@@ -388,6 +399,7 @@ def staff_import() -> Response | str:
         result=result,
         job_roles=imports.accepted_job_roles(),
         employment=imports.accepted_employment(),
+        inline_rows=current_app.config["STAFF_IMPORT_INLINE_ROWS"],
     )
 
 
