@@ -175,6 +175,8 @@ class _AttemptRun:
     item_scores: dict[str, float]
     #: (question key, answer, answered after, changes, mark) per question.
     responses: tuple[tuple[str, Any, timedelta, int, float], ...]
+    #: Per question, the COPY text before and after the time it was answered.
+    copy_parts: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -284,15 +286,28 @@ class _Rows:
     def __init__(self) -> None:
         self.rows: dict[str, list[dict[str, Any]]] = {}
         self.tables: dict[str, Table] = {}
+        #: On PostgreSQL, the most numerous rows (answers, lessons) are kept as COPY text.
+        self.copy = db.session.get_bind().dialect.name == "postgresql"
+        self.lines: dict[str, list[str]] = {}
 
     def add(self, table: Table, row: dict[str, Any]) -> None:
         self.tables[table.name] = table
         self.rows.setdefault(table.name, []).append(row)
 
+    def add_line(self, table: Table, line: str) -> None:
+        """A row as a line of COPY text, in the column order of COPY_COLUMNS."""
+        self.lines.setdefault(table.name, []).append(line)
+
     def flush(self, order: Sequence[Table]) -> None:
         connection = db.session.connection()
         copy = connection.dialect.name == "postgresql"
         for table in order:
+            lines = self.lines.pop(table.name, [])
+            if lines:
+                names = ", ".join(COPY_COLUMNS[table.name])
+                cursor = connection.connection.driver_connection.cursor()
+                with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as stream:
+                    stream.write("".join(lines))
             rows = self.rows.pop(table.name, [])
             if not rows:
                 continue
@@ -304,6 +319,18 @@ class _Rows:
             )
             for start in range(0, len(rows), size):
                 connection.execute(insert(table), rows[start : start + size])
+
+
+def _copy_text(value: str) -> str:
+    """A text value as COPY's text format writes it."""
+    if any(ch in value for ch in "\\\t\n\r"):
+        value = (
+            value.replace("\\", "\\\\")
+            .replace("\t", "\\t")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+        )
+    return value
 
 
 def _copy_rows(connection: Any, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -349,6 +376,17 @@ RESPONSE = Response.__table__
 CERT = Certificate.__table__
 CERT_FILE = CertificateFile.__table__
 REPORT = AnnualReport.__table__
+#: Columns of the rows `_Rows.add_line` takes, in order.
+COPY_COLUMNS = {
+    "response": ("attempt_id", "question_key", "answer", "answered_at", "changes", "mark"),
+    "lesson_progress": (
+        "module_progress_id",
+        "lesson_id",
+        "opened_at",
+        "completed_at",
+        "seconds_spent",
+    ),
+}
 INSERT_ORDER = (ORG, USER, ENROLLMENT, PROGRESS, LESSON, ATTEMPT, RESPONSE, CERT, CERT_FILE, REPORT)
 
 
@@ -679,7 +717,15 @@ class Generator:
     ) -> dict[str, Any]:
         """Pre-test, lessons and (when `passed`) post-tests up to a passing one."""
         run = self.module_run(org["jurisdiction"], module, ability, passed=passed)
+        copy = self.rows.copy
         for lesson_id, opened, completed, seconds in run.lessons:
+            if copy:
+                self.rows.add_line(
+                    LESSON,
+                    f"{progress_id}\t{_copy_text(lesson_id)}\t{(start + opened).isoformat()}\t"
+                    f"{(start + completed).isoformat()}\t{seconds}\n",
+                )
+                continue
             self.rows.add(
                 LESSON,
                 {
@@ -692,18 +738,26 @@ class Generator:
             )
         for attempt in run.attempts:
             attempt_id = self.ids.take(ATTEMPT)
-            for key, answer, answered, changes, mark in attempt.responses:
-                self.rows.add(
-                    RESPONSE,
-                    {
-                        "attempt_id": attempt_id,
-                        "question_key": key,
-                        "answer": answer,
-                        "answered_at": start + answered,
-                        "changes": changes,
-                        "mark": mark,
-                    },
-                )
+            if copy:
+                for (_, _, answered, _, _), (head, tail) in zip(
+                    attempt.responses, attempt.copy_parts, strict=True
+                ):
+                    self.rows.add_line(
+                        RESPONSE, f"{attempt_id}{head}{(start + answered).isoformat()}{tail}"
+                    )
+            else:
+                for key, answer, answered, changes, mark in attempt.responses:
+                    self.rows.add(
+                        RESPONSE,
+                        {
+                            "attempt_id": attempt_id,
+                            "question_key": key,
+                            "answer": answer,
+                            "answered_at": start + answered,
+                            "changes": changes,
+                            "mark": mark,
+                        },
+                    )
             self.rows.add(
                 ATTEMPT,
                 {
@@ -848,6 +902,13 @@ class Generator:
             passed=passed,
             item_scores=dict(result.item_scores),
             responses=tuple(responses),
+            copy_parts=tuple(
+                (
+                    f"\t{_copy_text(key)}\t{_copy_text(json.dumps(answer))}\t",
+                    f"\t{changes}\t{mark!r}\n",
+                )
+                for key, answer, _, changes, mark in responses
+            ),
         )
 
     # ------------------------------------------------------------------ certificates
