@@ -420,6 +420,10 @@ class Generator:
         self.rules: dict[str, list[Rule]] = {}
         self.ids = _Ids((ORG, USER, ENROLLMENT, PROGRESS, ATTEMPT, CERT, REPORT))
         self.rows = _Rows()
+        #: The first certificate whose PDF is stored, and those that share it (PostgreSQL:
+        #: their rows are copied from it in the database, not sent again).
+        self.first_file: int | None = None
+        self.shared_files: list[int] = []
         self.pools: dict[tuple[int, str, bool, int], list[_ModuleRun]] = {}
         self.report = GenerateReport()
         self.password = hash_password(DEMO_PASSWORD)
@@ -454,6 +458,7 @@ class Generator:
             for number in range(start, min(start + BATCH_HOTELS, total + 1)):
                 self.hotel(number, staff, inside_city=number <= hotels)
             self.rows.flush(INSERT_ORDER)
+            self.copy_shared_files()
         self.ids.move_sequences()
         self.save_serials()
         audit.record(
@@ -972,7 +977,11 @@ class Generator:
         row["pdf_size"] = len(pdf)
         self.rows.add(CERT, row)
         if self.storage == "database":
-            self.rows.add(CERT_FILE, {"certificate_id": row["id"], "data": pdf})
+            if self.rows.copy and self.first_file is not None:
+                self.shared_files.append(row["id"])  # copied from the first, in the database
+            else:
+                self.rows.add(CERT_FILE, {"certificate_id": row["id"], "data": pdf})
+                self.first_file = row["id"]
         self.report.certificates += 1
         return row
 
@@ -986,6 +995,19 @@ class Generator:
                 folder.mkdir(parents=True, exist_ok=True)
                 (folder / f"{hashlib.sha256(self.pdf).hexdigest()}.pdf").write_bytes(self.pdf)
         return self.pdf
+
+    def copy_shared_files(self) -> None:
+        if not self.shared_files:
+            return
+        db.session.execute(
+            text(
+                "INSERT INTO certificate_file (certificate_id, data) "
+                "SELECT c.id, f.data FROM certificate AS c, certificate_file AS f "
+                "WHERE f.certificate_id = :first AND c.id = ANY(:ids)"
+            ),
+            {"first": self.first_file, "ids": self.shared_files},
+        )
+        self.shared_files = []
 
     def save_serials(self) -> None:
         for (prefix, year), value in self.serials.items():
