@@ -177,6 +177,9 @@ class _AttemptRun:
     responses: tuple[tuple[str, Any, timedelta, int, float], ...]
     #: Per question, the COPY text before and after the time it was answered.
     copy_parts: tuple[tuple[str, str], ...]
+    #: The attempt's form, and its columns after the submission time, as COPY text.
+    copy_form: str
+    copy_tail: str
 
 
 @dataclass(frozen=True)
@@ -321,6 +324,9 @@ class _Rows:
                 connection.execute(insert(table), rows[start : start + size])
 
 
+_COPY_BOOL = {None: "\\N", True: "t", False: "f"}
+
+
 def _copy_text(value: str) -> str:
     """A text value as COPY's text format writes it."""
     if any(ch in value for ch in "\\\t\n\r"):
@@ -378,6 +384,21 @@ CERT_FILE = CertificateFile.__table__
 REPORT = AnnualReport.__table__
 #: Columns of the rows `_Rows.add_line` takes, in order.
 COPY_COLUMNS = {
+    "attempt": (
+        "id",
+        "module_progress_id",
+        "user_id",
+        "module_version_id",
+        "kind",
+        "number",
+        "language",
+        "form",
+        "started_at",
+        "submitted_at",
+        "score_percent",
+        "passed",
+        "item_scores",
+    ),
     "response": ("attempt_id", "question_key", "answer", "answered_at", "changes", "mark"),
     "lesson_progress": (
         "module_progress_id",
@@ -763,6 +784,17 @@ class Generator:
                             "mark": mark,
                         },
                     )
+            if copy:
+                self.rows.add_line(
+                    ATTEMPT,
+                    f"{attempt_id}\t{progress_id}\t{person.user_id}\t{module.version_id}\t"
+                    f"{attempt.kind}\t{attempt.number}\t{language}\t{attempt.copy_form}\t"
+                    f"{(start + attempt.started).isoformat()}\t"
+                    f"{(start + attempt.submitted).isoformat()}\t{attempt.copy_tail}",
+                )
+                self.report.attempts += 1
+                self.report.responses += len(attempt.responses)
+                continue
             self.rows.add(
                 ATTEMPT,
                 {
@@ -913,6 +945,11 @@ class Generator:
                     f"\t{changes}\t{mark!r}\n",
                 )
                 for key, answer, _, changes, mark in responses
+            ),
+            copy_form=_copy_text(json.dumps(form_to_json(form))),
+            copy_tail=(
+                f"{result.percent!r}\t{_COPY_BOOL[passed]}\t"
+                f"{_copy_text(json.dumps(dict(result.item_scores)))}\n"
             ),
         )
 
