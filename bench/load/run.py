@@ -15,11 +15,13 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 import urllib.request
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -64,7 +66,31 @@ def _load() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
-def run_level(users: int, duration: int, port: int, env: dict[str, str], stamp: str) -> Path:
+def profile_summary(raw: Path, top: int = 20) -> str:
+    """The app's own functions (and the database driver's waits) by share of samples."""
+    inclusive: Counter[str] = Counter()
+    total = 0
+    for line in raw.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        total += int(count)
+        frames = {
+            re.sub(r":\d+\)$", ")", frame)  # per function, not per line
+            for frame in stack.split(";")
+            if "trainer/" in frame or "psycopg/connection.py" in frame
+        }
+        for frame in frames:
+            inclusive[frame] += int(count)
+    lines = [f"py-spy: {total} samples; share of samples with the function on the stack:"]
+    for frame, count in inclusive.most_common(top):
+        lines.append(f"  {100 * count / max(total, 1):5.1f} %  {frame}")
+    return "\n".join(lines) + "\n"
+
+
+def run_level(
+    users: int, duration: int, port: int, env: dict[str, str], stamp: str, profile: bool
+) -> tuple[Path, Path | None]:
     accounts = RESULTS / f"accounts-{stamp}-{users}.json"
     subprocess.run(
         [
@@ -107,6 +133,30 @@ def run_level(users: int, duration: int, port: int, env: dict[str, str], stamp: 
             print("run: no `flask jobs worker` in this app: running without a job worker")
         _wait_for(f"http://127.0.0.1:{port}/auth/login")
         prefix = RESULTS / f"locust-{stamp}-{users}"
+        raw = None
+        if profile:
+            raw = RESULTS / f"py-spy-{stamp}-{users}.txt"
+            started.append(
+                subprocess.Popen(
+                    [
+                        str(BIN / "py-spy"),
+                        "record",
+                        "--subprocesses",
+                        "--pid",
+                        str(started[0].pid),
+                        "--format",
+                        "raw",
+                        "--output",
+                        str(raw),
+                        "--duration",
+                        str(duration),
+                        "--rate",
+                        "50",
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
         subprocess.run(
             [
                 str(BIN / "locust"),
@@ -133,7 +183,9 @@ def run_level(users: int, duration: int, port: int, env: dict[str, str], stamp: 
             cwd=ROOT,
             check=False,
         )
-        return Path(f"{prefix}_stats.csv")
+        if raw is not None:
+            started[-1].wait(timeout=60)
+        return Path(f"{prefix}_stats.csv"), raw
     finally:
         for process in reversed(started):
             _stop(process)
@@ -162,6 +214,9 @@ def main() -> int:
     parser.add_argument("--users", default="50,100,200")
     parser.add_argument("--duration", type=int, default=120, help="Seconds per level.")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--profile", action="store_true", help="Sample the app's workers with py-spy."
+    )
     args = parser.parse_args()
     database = os.environ.get("DATABASE_URL", "")
     if not database.startswith("postgres"):
@@ -172,8 +227,10 @@ def main() -> int:
     report = [f"## Deadline rush, {stamp} UTC, {database.rsplit('/', 1)[-1]}", ""]
     for users in (int(u) for u in args.users.split(",")):
         load = _load()
-        stats = run_level(users, args.duration, args.port, env, stamp)
+        stats, raw = run_level(users, args.duration, args.port, env, stamp, args.profile)
         section = table(stats, users, args.duration, load)
+        if raw is not None and raw.exists():
+            section += "\n```\n" + profile_summary(raw) + "```\n"
         print(section, flush=True)
         report.append(section)
     out = RESULTS / f"load-{stamp}.md"
