@@ -9,13 +9,17 @@ import pytest
 from sqlalchemy import func, select
 
 from trainer import timeutil
+from trainer.assessments import scoring
 from trainer.assessments.models import Attempt, Response
 from trainer.audit import services as audit
+from trainer.auth.models import User
+from trainer.catalog.models import ModuleVersion
 from trainer.certificates import services as certificates
 from trainer.certificates.models import Certificate, SerialCounter
 from trainer.compliance import services
 from trainer.compliance.models import AnnualReport
 from trainer.extensions import db
+from trainer.learning.models import LessonProgress
 from trainer.orgs.models import Organization
 
 
@@ -85,6 +89,27 @@ def test_attempts_are_answered_question_by_question(generated):
     assert all(a.passed is not None for a in attempts if a.kind == "post")
     facility = [mean(m) for m in marks_by_item.values() if len(m) >= 8]
     assert max(facility) - min(facility) > 0.3  # some items are harder than others
+
+
+def test_rows_read_back_as_the_app_writes_them(generated):
+    """Answers, marks, times and lesson rows are stored as the app itself stores them."""
+    attempts = {a.id: a for a in db.session.scalars(select(Attempt))}
+    versions = {v.id: v for v in db.session.scalars(select(ModuleVersion))}
+    for response in db.session.scalars(select(Response).order_by(Response.id).limit(400)):
+        attempt = attempts[response.attempt_id]
+        bank = {item["id"]: item for item in versions[attempt.module_version_id].items}
+        question = scoring.find_question(
+            bank[response.question_key.split(".")[0]], response.question_key
+        )
+        assert isinstance(response.answer, bool | str | list)
+        assert response.mark == scoring.score_question(question, response.answer)
+        assert attempt.started_at < response.answered_at < attempt.submitted_at
+    lessons = db.session.scalars(select(LessonProgress)).all()
+    assert lessons
+    for row in lessons:
+        assert (row.completed_at - row.opened_at).total_seconds() == row.seconds_spent
+    stamps = db.session.scalars(select(User.security_stamp)).all()
+    assert all(stamps) and len(set(stamps)) == len(stamps)
 
 
 def test_annual_reports_audit_chain_and_ids(generated, make):

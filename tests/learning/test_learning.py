@@ -6,7 +6,7 @@ import html
 import re
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 
 from tests.support import journey
 from tests.support.web import csrf_token, login
@@ -557,3 +557,29 @@ def test_choose_all_that_apply_is_said_once_in_every_language(app):
                 shown = _without_hint(stem[lang])
                 assert not shown.rstrip(" .").casefold().endswith(hint), shown
                 assert shown and stem[lang].startswith(shown)
+
+
+def test_lesson_page_loads_each_row_once(client, make):
+    """Opening a lesson saves its clock after the page is built, so nothing loads twice."""
+    user = make.user(make.org())
+    login(client, user)
+    intro = _enrollment(user).modules[0]
+    journey.take_test(client, intro.id, "pre", right=False)
+    first = learning.version_for(journey.progress(intro.id)).lessons[0]["id"]
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        opened = client.get(f"/learn/m/{intro.id}/lesson/{first}")
+        on_opening = list(statements)
+        statements.clear()
+        again = client.get(f"/learn/m/{intro.id}/lesson/{first}")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert opened.status_code == again.status_code == 200
+    # Committing before rendering expired every loaded row: 18 and 20 queries, not 11 and 13.
+    assert 0 < len(on_opening) <= 14 and 0 < len(statements) <= 14

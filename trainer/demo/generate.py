@@ -1,14 +1,23 @@
 """`flask demo generate`: a city's worth of hotels, staff, attempts and certificates.
 
-Generated data is for load and scale testing. Rows are written with SQLAlchemy Core, many
-rows per statement, a few hotels at a time, so memory stays flat however many hotels are
-asked for. Ids are given explicitly (PostgreSQL's sequences are moved past them at the
-end), so the command must not run while the application is writing.
+Generated data is for load and scale testing. Rows are written a few hotels at a time,
+with PostgreSQL's COPY (elsewhere with SQLAlchemy Core, many rows per statement), so
+memory stays flat however many hotels are asked for. Ids are given explicitly
+(PostgreSQL's sequences are moved past them at the end), so the command must not run while
+the application is writing.
 
 What each generated staff member gets follows the jurisdiction rules: a hire date, an
 enrollment per training cycle with its module progress and lessons, submitted pre- and
 post-tests answered question by question (scored by the real scoring code, on forms drawn
 from the current module versions' item banks), and, for completed cycles, a certificate.
+
+Module work is simulated in runs (pre-test, lessons, post-tests up to a pass, with times
+counted from the start). Simulating every learner's run would take most of the time of a
+state-sized generation, so runs are pooled: per module version, jurisdiction, outcome and
+band of learner ability, the first POOL_RUNS learners get runs of their own and later
+learners reuse one of those, moved to their own start time, under new attempt ids. Each
+run keeps the rules (fresh items on retakes, minimum lesson times, a pass on the last
+attempt); the same forms and answers simply recur among learners of similar ability.
 
 Certificates are not rendered one by one (some 20,000 renders would take half an hour):
 the first generated certificate is rendered for real and its PDF bytes are stored for
@@ -20,6 +29,7 @@ commits; the command does, once.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import random
 import secrets
@@ -31,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Table, func, insert, select, text, update
+from sqlalchemy import JSON, Table, func, insert, select, text, update
 
 from trainer import timeutil
 from trainer.assessments import scoring
@@ -62,6 +72,8 @@ TRACK_SLUG = "hotel-houston"
 BATCH_HOTELS = 10
 ROWS_PER_STATEMENT = 1000
 FILE_ROWS_PER_STATEMENT = 200
+#: Simulated module runs kept per module, jurisdiction, outcome and ability band.
+POOL_RUNS = 40
 
 #: Share of each situation among generated staff (the manager is always trained).
 SITUATIONS: tuple[tuple[str, int], ...] = (
@@ -152,6 +164,39 @@ class _Module:
     requires: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class _AttemptRun:
+    """A simulated attempt; times count from the start of the module."""
+
+    kind: str
+    number: int
+    form: list[dict[str, Any]]
+    started: timedelta
+    submitted: timedelta
+    score: float
+    passed: bool | None
+    item_scores: dict[str, float]
+    #: (question key, answer, answered after, changes, mark) per question.
+    responses: tuple[tuple[str, Any, timedelta, int, float], ...]
+    #: Per question, the COPY text before and after the time it was answered.
+    copy_parts: tuple[tuple[str, str], ...]
+    #: The attempt's form, and its columns after the submission time, as COPY text.
+    copy_form: str
+    copy_tail: str
+
+
+@dataclass(frozen=True)
+class _ModuleRun:
+    """A simulated run through one module (see `Generator.module_run`)."""
+
+    attempts: tuple[_AttemptRun, ...]
+    #: (lesson id, opened after, completed after, seconds spent) per lesson.
+    lessons: tuple[tuple[str, timedelta, timedelta, int], ...]
+    passed_after: timedelta | None
+    best: float | None
+    seconds: int
+
+
 def generated_exist() -> bool:
     """True when generated hotels are already in the database."""
     return (
@@ -238,20 +283,44 @@ class _Ids:
 
 
 class _Rows:
-    """Rows waiting to be inserted, per table, written many per statement."""
+    """Rows waiting to be inserted, per table, written many per statement.
+
+    On PostgreSQL the rows go through COPY (several times faster than batched INSERTs);
+    elsewhere through executemany, ROWS_PER_STATEMENT rows at a time.
+    """
 
     def __init__(self) -> None:
         self.rows: dict[str, list[dict[str, Any]]] = {}
         self.tables: dict[str, Table] = {}
+        #: On PostgreSQL, the most numerous rows (answers, lessons) are kept as COPY text.
+        self.copy = db.session.get_bind().dialect.name == "postgresql"
+        self.lines: dict[str, list[str]] = {}
 
     def add(self, table: Table, row: dict[str, Any]) -> None:
         self.tables[table.name] = table
         self.rows.setdefault(table.name, []).append(row)
 
+    def add_line(self, table: Table, line: str) -> None:
+        """A row as a line of COPY text, in the column order of COPY_COLUMNS."""
+        self.lines.setdefault(table.name, []).append(line)
+
     def flush(self, order: Sequence[Table]) -> None:
         connection = db.session.connection()
+        copy = connection.dialect.name == "postgresql"
         for table in order:
+            lines = self.lines.pop(table.name, [])
+            if lines:
+                names = ", ".join(COPY_COLUMNS[table.name])
+                driver = connection.connection.driver_connection
+                assert driver is not None
+                with driver.cursor().copy(f"COPY {table.name} ({names}) FROM STDIN") as stream:
+                    stream.write("".join(lines))
             rows = self.rows.pop(table.name, [])
+            if not rows:
+                continue
+            if copy:
+                _copy_rows(connection, table, rows)
+                continue
             size = (
                 FILE_ROWS_PER_STATEMENT if table.name == "certificate_file" else ROWS_PER_STATEMENT
             )
@@ -277,6 +346,81 @@ RESPONSE = _table(Response)
 CERT = _table(Certificate)
 CERT_FILE = _table(CertificateFile)
 REPORT = _table(AnnualReport)
+_COPY_BOOL = {None: "\\N", True: "t", False: "f"}
+
+
+def _copy_text(value: str) -> str:
+    """A text value as COPY's text format writes it."""
+    if any(ch in value for ch in "\\\t\n\r"):
+        value = (
+            value.replace("\\", "\\\\")
+            .replace("\t", "\\t")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+        )
+    return value
+
+
+def _copy_rows(connection: Any, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Write rows with PostgreSQL's COPY, JSON columns as text (each value dumped once)."""
+    columns = list(rows[0])
+    json_columns = {name for name in columns if isinstance(table.c[name].type, JSON)}
+    dumped: dict[int, tuple[Any, str]] = {}  # id -> (value kept alive, its JSON text)
+
+    def as_json(value: Any) -> str | None:
+        if value is None:
+            return None
+        known = dumped.get(id(value))
+        if known is None or known[0] is not value:
+            known = (value, json.dumps(value))
+            dumped[id(value)] = known
+        return known[1]
+
+    # COPY skips SQLAlchemy's Python-side defaults (INSERT applies them): fill them here.
+    defaults: list[tuple[str, Any]] = [
+        (column.name, column.default)
+        for column in table.c
+        if column.name not in rows[0] and column.default is not None
+    ]
+    names = ", ".join(f'"{name}"' for name in columns + [name for name, _d in defaults])
+    converters = [(name, name in json_columns) for name in columns]
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    with driver.cursor().copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        write = copy.write_row
+        for row in rows:
+            values = [as_json(row[name]) if is_json else row[name] for name, is_json in converters]
+            for _name, default in defaults:
+                values.append(default.arg(None) if default.is_callable else default.arg)
+            write(values)
+
+
+#: Columns of the rows `_Rows.add_line` takes, in order.
+COPY_COLUMNS = {
+    "attempt": (
+        "id",
+        "module_progress_id",
+        "user_id",
+        "module_version_id",
+        "kind",
+        "number",
+        "language",
+        "form",
+        "started_at",
+        "submitted_at",
+        "score_percent",
+        "passed",
+        "item_scores",
+    ),
+    "response": ("attempt_id", "question_key", "answer", "answered_at", "changes", "mark"),
+    "lesson_progress": (
+        "module_progress_id",
+        "lesson_id",
+        "opened_at",
+        "completed_at",
+        "seconds_spent",
+    ),
+}
 INSERT_ORDER = (ORG, USER, ENROLLMENT, PROGRESS, LESSON, ATTEMPT, RESPONSE, CERT, CERT_FILE, REPORT)
 
 
@@ -310,6 +454,11 @@ class Generator:
         self.rules: dict[str, list[Rule]] = {}
         self.ids = _Ids((ORG, USER, ENROLLMENT, PROGRESS, ATTEMPT, CERT, REPORT))
         self.rows = _Rows()
+        #: The first certificate whose PDF is stored, and those that share it (PostgreSQL:
+        #: their rows are copied from it in the database, not sent again).
+        self.first_file: int | None = None
+        self.shared_files: list[int] = []
+        self.pools: dict[tuple[int, str, bool, int], list[_ModuleRun]] = {}
         self.report = GenerateReport()
         self.password = hash_password(DEMO_PASSWORD)
         self.serials: dict[tuple[str, int], int] = {
@@ -343,6 +492,7 @@ class Generator:
             for number in range(start, min(start + BATCH_HOTELS, total + 1)):
                 self.hotel(number, staff, inside_city=number <= hotels)
             self.rows.flush(INSERT_ORDER)
+            self.copy_shared_files()
         self.ids.move_sequences()
         self.save_serials()
         audit.record(
@@ -606,15 +756,108 @@ class Generator:
         passed: bool,
     ) -> dict[str, Any]:
         """Pre-test, lessons and (when `passed`) post-tests up to a passing one."""
+        run = self.module_run(org["jurisdiction"], module, ability, passed=passed)
+        copy = self.rows.copy
+        for lesson_id, opened, completed, seconds in run.lessons:
+            if copy:
+                self.rows.add_line(
+                    LESSON,
+                    f"{progress_id}\t{_copy_text(lesson_id)}\t{(start + opened).isoformat()}\t"
+                    f"{(start + completed).isoformat()}\t{seconds}\n",
+                )
+                continue
+            self.rows.add(
+                LESSON,
+                {
+                    "module_progress_id": progress_id,
+                    "lesson_id": lesson_id,
+                    "opened_at": start + opened,
+                    "completed_at": start + completed,
+                    "seconds_spent": seconds,
+                },
+            )
+        for attempt in run.attempts:
+            attempt_id = self.ids.take(ATTEMPT)
+            if copy:
+                for (_, _, answered, _, _), (head, tail) in zip(
+                    attempt.responses, attempt.copy_parts, strict=True
+                ):
+                    self.rows.add_line(
+                        RESPONSE, f"{attempt_id}{head}{(start + answered).isoformat()}{tail}"
+                    )
+            else:
+                for key, answer, answered, changes, mark in attempt.responses:
+                    self.rows.add(
+                        RESPONSE,
+                        {
+                            "attempt_id": attempt_id,
+                            "question_key": key,
+                            "answer": answer,
+                            "answered_at": start + answered,
+                            "changes": changes,
+                            "mark": mark,
+                        },
+                    )
+            if copy:
+                self.rows.add_line(
+                    ATTEMPT,
+                    f"{attempt_id}\t{progress_id}\t{person.user_id}\t{module.version_id}\t"
+                    f"{attempt.kind}\t{attempt.number}\t{language}\t{attempt.copy_form}\t"
+                    f"{(start + attempt.started).isoformat()}\t"
+                    f"{(start + attempt.submitted).isoformat()}\t{attempt.copy_tail}",
+                )
+                self.report.attempts += 1
+                self.report.responses += len(attempt.responses)
+                continue
+            self.rows.add(
+                ATTEMPT,
+                {
+                    "id": attempt_id,
+                    "module_progress_id": progress_id,
+                    "user_id": person.user_id,
+                    "module_version_id": module.version_id,
+                    "kind": attempt.kind,
+                    "number": attempt.number,
+                    "language": language,
+                    "form": attempt.form,
+                    "started_at": start + attempt.started,
+                    "submitted_at": start + attempt.submitted,
+                    "score_percent": attempt.score,
+                    "passed": attempt.passed,
+                    "item_scores": attempt.item_scores,
+                },
+            )
+            self.report.attempts += 1
+            self.report.responses += len(attempt.responses)
+        return {
+            "passed_at": start + run.passed_after if run.passed_after is not None else None,
+            "best": run.best,
+            "seconds": run.seconds,
+        }
+
+    def module_run(
+        self, jurisdiction: str, module: _Module, ability: float, *, passed: bool
+    ) -> _ModuleRun:
+        """A simulated run through the module: a new one until the pool for the learner's
+        ability band is full, then one drawn from that pool."""
+        band = max(-8, min(8, round(ability * 2)))
+        pool = self.pools.setdefault((module.version_id, jurisdiction, passed, band), [])
+        if len(pool) < POOL_RUNS:
+            pool.append(self.simulate_module(jurisdiction, module, ability, passed=passed))
+            return pool[-1]
+        return self.rng.choice(pool)
+
+    def simulate_module(
+        self, jurisdiction: str, module: _Module, ability: float, *, passed: bool
+    ) -> _ModuleRun:
+        """Pre-test, lessons and (when `passed`) post-tests up to a passing one, with times
+        counted from the start of the module."""
         rng = self.rng
         pre_form = draw_form(module.items, "pre", module.pre_length, rng)
-        moment = start
-        pre = self.attempt(
-            person, language, module, progress_id, "pre", 1, pre_form, ability - 0.6, moment
-        )
-        moment = pre["submitted_at"]
+        attempts = [self.attempt(module, "pre", 1, pre_form, ability - 0.6, timedelta())]
+        moment = attempts[0].submitted
         authored = sum(seconds for _, seconds in module.lessons)
-        required = self.minimum_minutes(org["jurisdiction"], module) * 60
+        required = self.minimum_minutes(jurisdiction, module) * 60
         factor = required / authored if 0 < authored < required else 1.0
         lessons = (
             module.lessons
@@ -622,23 +865,15 @@ class Generator:
             else module.lessons[: rng.randrange(0, len(module.lessons) + 1)]
         )
         seconds_total = 0
+        lesson_rows = []
         for lesson_id, minimum in lessons:
             seconds = math.ceil(minimum * factor * (1.0 + rng.random() * 0.8))
             opened = moment + timedelta(seconds=rng.randrange(5, 90))
             moment = opened + timedelta(seconds=seconds)
             seconds_total += seconds
-            self.rows.add(
-                LESSON,
-                {
-                    "module_progress_id": progress_id,
-                    "lesson_id": lesson_id,
-                    "opened_at": opened,
-                    "completed_at": moment,
-                    "seconds_spent": seconds,
-                },
-            )
+            lesson_rows.append((lesson_id, opened, moment, seconds))
         if not passed:
-            return {"passed_at": None, "best": None, "seconds": seconds_total}
+            return _ModuleRun(tuple(attempts), tuple(lesson_rows), None, None, seconds_total)
         exclude = post_exclusions([entry.item_id for entry in pre_form], module.share_items)
         shown = [[entry.item_id for entry in pre_form]]
         best = 0.0
@@ -656,40 +891,28 @@ class Generator:
             skill = ability + 1.4 + 0.6 * (number - 1)
             begin = moment + timedelta(minutes=rng.randrange(2, 40))
             result = self.attempt(
-                person,
-                language,
-                module,
-                progress_id,
-                "post",
-                number,
-                form,
-                skill,
-                begin,
-                must_pass=number == module.attempts,
+                module, "post", number, form, skill, begin, must_pass=number == module.attempts
             )
-            moment = result["submitted_at"]
-            best = max(best, result["score"])
-            if result["passed"]:
-                return {"passed_at": moment, "best": best, "seconds": seconds_total}
+            attempts.append(result)
+            moment = result.submitted
+            best = max(best, result.score)
+            if result.passed:
+                return _ModuleRun(tuple(attempts), tuple(lesson_rows), moment, best, seconds_total)
         raise AssertionError("the last post-test attempt always passes")
 
     def attempt(
         self,
-        person: _Person,
-        language: str,
         module: _Module,
-        progress_id: int,
         kind: str,
         number: int,
         form: list[Any],
         skill: float,
-        started_at: datetime,
+        started: timedelta,
         *,
         must_pass: bool = False,
-    ) -> dict[str, Any]:
+    ) -> _AttemptRun:
         """One submitted attempt with an answer per question, scored by the real rules."""
         rng = self.rng
-        attempt_id = self.ids.take(ATTEMPT)
         bank = {item["id"]: item for item in module.items}
         items = [bank[entry.item_id] for entry in form]
         answers: dict[str, Any] = {}
@@ -705,44 +928,44 @@ class Generator:
                 result = scoring.score_form(items, answers)
                 if scoring.passed(result.percent, module.pass_mark):
                     break
-        moment = started_at
+        moment = started
+        responses = []
         for item in items:
             for key, question in scoring.questions_of(item):
                 moment += timedelta(seconds=rng.randrange(8, 75))
-                self.rows.add(
-                    RESPONSE,
-                    {
-                        "attempt_id": attempt_id,
-                        "question_key": key,
-                        "answer": answers[key],
-                        "answered_at": moment,
-                        "changes": 1 if rng.random() < 0.08 else 0,
-                        "mark": scoring.score_question(question, answers[key]),
-                    },
+                responses.append(
+                    (
+                        key,
+                        answers[key],
+                        moment,
+                        1 if rng.random() < 0.08 else 0,
+                        scoring.score_question(question, answers[key]),
+                    )
                 )
-                self.report.responses += 1
-        submitted_at = moment + timedelta(seconds=rng.randrange(5, 40))
         passed = scoring.passed(result.percent, module.pass_mark) if kind == "post" else None
-        self.rows.add(
-            ATTEMPT,
-            {
-                "id": attempt_id,
-                "module_progress_id": progress_id,
-                "user_id": person.user_id,
-                "module_version_id": module.version_id,
-                "kind": kind,
-                "number": number,
-                "language": language,
-                "form": form_to_json(form),
-                "started_at": started_at,
-                "submitted_at": submitted_at,
-                "score_percent": result.percent,
-                "passed": passed,
-                "item_scores": dict(result.item_scores),
-            },
+        return _AttemptRun(
+            kind=kind,
+            number=number,
+            form=form_to_json(form),
+            started=started,
+            submitted=moment + timedelta(seconds=rng.randrange(5, 40)),
+            score=result.percent,
+            passed=passed,
+            item_scores=dict(result.item_scores),
+            responses=tuple(responses),
+            copy_parts=tuple(
+                (
+                    f"\t{_copy_text(key)}\t{_copy_text(json.dumps(answer))}\t",
+                    f"\t{changes}\t{mark!r}\n",
+                )
+                for key, answer, _, changes, mark in responses
+            ),
+            copy_form=_copy_text(json.dumps(form_to_json(form))),
+            copy_tail=(
+                f"{result.percent!r}\t{_COPY_BOOL[passed]}\t"
+                f"{_copy_text(json.dumps(dict(result.item_scores)))}\n"
+            ),
         )
-        self.report.attempts += 1
-        return {"submitted_at": submitted_at, "score": result.percent, "passed": bool(passed)}
 
     # ------------------------------------------------------------------ certificates
 
@@ -805,7 +1028,11 @@ class Generator:
         row["pdf_size"] = len(pdf)
         self.rows.add(CERT, row)
         if self.storage == "database":
-            self.rows.add(CERT_FILE, {"certificate_id": row["id"], "data": pdf})
+            if self.rows.copy and self.first_file is not None:
+                self.shared_files.append(row["id"])  # copied from the first, in the database
+            else:
+                self.rows.add(CERT_FILE, {"certificate_id": row["id"], "data": pdf})
+                self.first_file = row["id"]
         self.report.certificates += 1
         return row
 
@@ -819,6 +1046,19 @@ class Generator:
                 folder.mkdir(parents=True, exist_ok=True)
                 (folder / f"{hashlib.sha256(self.pdf).hexdigest()}.pdf").write_bytes(self.pdf)
         return self.pdf
+
+    def copy_shared_files(self) -> None:
+        if not self.shared_files:
+            return
+        db.session.execute(
+            text(
+                "INSERT INTO certificate_file (certificate_id, data) "
+                "SELECT c.id, f.data FROM certificate AS c, certificate_file AS f "
+                "WHERE f.certificate_id = :first AND c.id = ANY(:ids)"
+            ),
+            {"first": self.first_file, "ids": self.shared_files},
+        )
+        self.shared_files = []
 
     def save_serials(self) -> None:
         for (prefix, year), value in self.serials.items():

@@ -118,12 +118,13 @@ def lesson(progress_id: int, lesson_id: str) -> Response | str:
     except services.NotAvailable:
         flash(_("That lesson is not open yet."), "error")
         return redirect(url_for("learning.module", progress_id=progress.id))
-    db.session.commit()
     version = services.version_for(progress)
     index = services.lesson_index(version, lesson_id)
     data = version.lessons[index]
     overview = module_overview(progress, current_user, _lang())
-    return render_template(
+    # Rendered before the commit (which saves the clock's start): committing first would
+    # expire every loaded row and the page would load them all again.
+    page = render_template(
         "learning/lesson.html",
         m=overview,
         steps=step_indicator(overview, "lesson"),
@@ -136,6 +137,8 @@ def lesson(progress_id: int, lesson_id: str) -> Response | str:
         completed=row.completed_at is not None,
         contacts=services.lesson_contacts(data, current_user, _lang()),
     )
+    db.session.commit()
+    return page
 
 
 @bp.post("/m/<int:progress_id>/lesson/<lesson_id>")
