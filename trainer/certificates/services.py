@@ -99,8 +99,22 @@ def new_verification_code() -> str:
     return secrets.token_urlsafe(CODE_BYTES)
 
 
+def _highest_issued(prefix: str, year: int) -> int:
+    """The highest number already printed on a certificate of this prefix and year."""
+    serials = db.session.scalars(
+        select(Certificate.serial).where(Certificate.serial.like(f"{prefix}-{year}-%"))
+    ).all()
+    numbers = [int(s.rsplit("-", 1)[1]) for s in serials if s.rsplit("-", 1)[1].isdigit()]
+    return max(numbers, default=0)
+
+
 def next_serial(prefix: str, year: int) -> str:
-    """The next serial for a prefix and year, e.g. HTX-2026-000123 (atomic per database)."""
+    """The next serial for a prefix and year, e.g. HTX-2026-000123 (atomic per database).
+
+    The counter never hands out a number a certificate already carries: a counter that is
+    missing or behind (a restored backup, certificates imported with their serials)
+    continues after the highest number issued.
+    """
     session = db.session
     for _ in range(3):
         value = session.execute(
@@ -109,14 +123,22 @@ def next_serial(prefix: str, year: int) -> str:
             .values(value=SerialCounter.value + 1)
             .returning(SerialCounter.value)
         ).scalar()
-        if value is not None:
-            return f"{prefix}-{year}-{value:06d}"
-        try:
-            with session.begin_nested():
-                session.add(SerialCounter(prefix=prefix, year=year, value=1))
-            return f"{prefix}-{year}-{1:06d}"
-        except IntegrityError:
-            continue
+        if value is None:
+            try:
+                with session.begin_nested():
+                    value = _highest_issued(prefix, year) + 1
+                    session.add(SerialCounter(prefix=prefix, year=year, value=value))
+            except IntegrityError:
+                continue
+        highest = _highest_issued(prefix, year)
+        if value <= highest:
+            value = highest + 1
+            session.execute(
+                update(SerialCounter)
+                .where(SerialCounter.prefix == prefix, SerialCounter.year == year)
+                .values(value=value)
+            )
+        return f"{prefix}-{year}-{value:06d}"
     raise RuntimeError("could not allocate a certificate serial")
 
 
