@@ -100,12 +100,17 @@ def new_verification_code() -> str:
 
 
 def _highest_issued(prefix: str, year: int) -> int:
-    """The highest number already printed on a certificate of this prefix and year."""
-    serials = db.session.scalars(
-        select(Certificate.serial).where(Certificate.serial.like(f"{prefix}-{year}-%"))
-    ).all()
-    numbers = [int(s.rsplit("-", 1)[1]) for s in serials if s.rsplit("-", 1)[1].isdigit()]
-    return max(numbers, default=0)
+    """The highest number already printed on a certificate of this prefix and year: one
+    look-up on the serial's unique index (numbers are zero-padded, so the greatest serial
+    carries the greatest number)."""
+    serial = db.session.scalar(
+        select(Certificate.serial)
+        .where(Certificate.serial.like(f"{prefix}-{year}-%"))
+        .order_by(Certificate.serial.desc())
+        .limit(1)
+    )
+    number = serial.rsplit("-", 1)[1] if serial else ""
+    return int(number) if number.isdigit() else 0
 
 
 def next_serial(prefix: str, year: int) -> str:
@@ -131,7 +136,7 @@ def next_serial(prefix: str, year: int) -> str:
             except IntegrityError:
                 continue
         highest = _highest_issued(prefix, year)
-        if value <= highest:
+        if value <= highest:  # the counter is behind the certificates: jump past them
             value = highest + 1
             session.execute(
                 update(SerialCounter)
