@@ -134,6 +134,19 @@ def _window_flag(filters: Filters) -> ColumnElement[int]:
     return case((and_(*conditions), 1), else_=0)
 
 
+#: The attempt fields every run is built from (`build_runs`), by the names it reads.
+RUN_COLUMNS = (
+    Attempt.id.label("id"),
+    Attempt.module_progress_id.label("run"),
+    Attempt.user_id.label("user"),
+    Attempt.kind.label("kind"),
+    Attempt.number.label("number"),
+    Attempt.language.label("language"),
+    Attempt.score_percent.label("score"),
+    Attempt.passed.label("passed"),
+)
+
+
 def load_attempts(version_id: int, filters: Filters) -> list[Any]:
     """Every submitted attempt on a version by the selected learners, oldest id first.
 
@@ -143,14 +156,7 @@ def load_attempts(version_id: int, filters: Filters) -> list[Any]:
     ``scores`` is the item scores' JSON text, parsed only where needed (``parse_scores``).
     """
     query = select(
-        Attempt.id.label("id"),
-        Attempt.module_progress_id.label("run"),
-        Attempt.user_id.label("user"),
-        Attempt.kind.label("kind"),
-        Attempt.number.label("number"),
-        Attempt.language.label("language"),
-        Attempt.score_percent.label("score"),
-        Attempt.passed.label("passed"),
+        *RUN_COLUMNS,
         _window_flag(filters).label("selected"),
         cast(Attempt.item_scores, Text).label("scores"),
     ).where(Attempt.module_version_id == version_id, Attempt.submitted_at.is_not(None))

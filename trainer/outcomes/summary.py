@@ -22,7 +22,7 @@ from trainer.outcomes.groups import (
     SUPPRESSED,
     suppressed_groups,
 )
-from trainer.outcomes.queries import POST, PRE, Filters, build_runs, scoped
+from trainer.outcomes.queries import POST, PRE, RUN_COLUMNS, Filters, build_runs, scoped
 from trainer.outcomes.tables import Column, Table, mean, pct, ratio, share
 
 # --------------------------------------------------------------------------- index
@@ -157,14 +157,7 @@ def program_summary(language: str = "en", minimum: int = MIN_GROUP) -> dict[str,
     query = (
         select(
             Attempt.module_version_id.label("version"),
-            Attempt.id.label("id"),
-            Attempt.module_progress_id.label("run"),
-            Attempt.user_id.label("user"),
-            Attempt.kind.label("kind"),
-            Attempt.number.label("number"),
-            Attempt.language.label("language"),
-            Attempt.score_percent.label("score"),
-            Attempt.passed.label("passed"),
+            *RUN_COLUMNS,
             Organization.kind.label("org_kind"),
         )
         .join(User, User.id == Attempt.user_id)
